@@ -1,0 +1,71 @@
+/**
+ * How API-specific behaviour (KubeVirt's admission webhook, its subresource API, its controller and the
+ * simulated world) plugs into the generic Kubernetes API layer of the simulator.
+ */
+import type { KubeObject, ResourceKey, Store } from "./types";
+
+/** A resource type the API layer serves and lists in discovery. */
+export interface ResourceDefinition {
+  key: ResourceKey;
+  kind: string;
+  listKind: string;
+  singular: string;
+  shortNames?: string[];
+  namespaced: boolean;
+  /** Whether the resource has a `status` subresource (writes to the main resource then ignore `status`). */
+  statusSubresource: boolean;
+}
+
+/** What an admitter sees. */
+export interface AdmissionRequest {
+  operation: "CREATE" | "UPDATE";
+  key: ResourceKey;
+  object: KubeObject;
+  oldObject?: KubeObject;
+  dryRun: boolean;
+}
+
+/** An admitter allows a request by returning (optionally with warnings) and denies it by throwing a StatusError. */
+export type Admitter = (request: AdmissionRequest) => { warnings?: string[] } | void;
+
+/** A call to a custom subresource such as `PUT .../virtualmachines/NAME/start`. */
+export interface SubresourceRequest {
+  namespace: string;
+  name: string;
+  /** The raw request body ("" when none was sent). */
+  body: string;
+  /** `dryRun` query parameter values. */
+  dryRun: string[];
+}
+
+/** The answer of a subresource handler; errors are thrown as StatusError. */
+export interface SubresourceResponse {
+  code: number;
+  body?: unknown;
+}
+
+/** Handles one custom subresource. */
+export type SubresourceHandler = (request: SubresourceRequest) => SubresourceResponse | Promise<SubresourceResponse>;
+
+/** A route under the simulator's control path (not part of the Kubernetes API), e.g. `POST /_simulator/...`. */
+export type ControlHandler = (body: unknown) => unknown | Promise<unknown>;
+
+/** What the API layer offers to an extension. */
+export interface ExtensionHost {
+  readonly store: Store;
+  registerResource(definition: ResourceDefinition): void;
+  registerAdmission(key: ResourceKey, admit: Admitter): void;
+  /**
+   * Serves `PUT /apis/{group}/{version}/namespaces/{ns}/{resource}/{name}/{subresource}` for each version,
+   * and lists the group in discovery.
+   */
+  registerSubresource(
+    group: string,
+    versions: string[],
+    resource: string,
+    subresource: string,
+    handler: SubresourceHandler,
+  ): void;
+  /** Serves `POST {controlPath}/{name}` with a JSON body. */
+  registerControl(name: string, handler: ControlHandler): void;
+}

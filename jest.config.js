@@ -7,7 +7,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/sdk", "<rootDir>/provider", "<rootDir>/simulator", "<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/node_modules/pulumi-kubevirt/"],
   testTimeout: 60_000,
   maxWorkers: 2,

@@ -1,0 +1,224 @@
+/**
+ * The dynamic provider's inputs after the component resolved every `pulumi.Input`: the zod schema, the
+ * cross-field rules and {@link validateVmInputs}, which `check(olds, news)` uses.
+ *
+ * During `pulumi preview` any value may be Pulumi's unknown sentinel ({@link UNKNOWN}). Unknown values are
+ * accepted as they are and every rule that depends on one is skipped; the returned value then still
+ * contains the sentinel at those places (its static type does not say so: use {@link containsUnknown}
+ * before planning).
+ */
+import { z } from "zod";
+import { PowerDrift, PowerState, RestartPolicy, RunStrategy, WaitFor } from "../../sdk/enums";
+import { invalidDurationMessage, tryParseDuration } from "./duration";
+import { fromZodIssues, issue, type ValidationIssue } from "./issues";
+import { dns1123LabelErrors, dns1123SubdomainErrors } from "./names";
+import { dataVolumeTemplateRuleIssues, templateRuleIssues } from "./templateRules";
+import { dataVolumeTemplateSchema, templateSchema } from "./template";
+import { isUnknown, UNKNOWN } from "./unknown";
+import { closedSet, u } from "./zodUtil";
+
+/** Default for each of `timeouts.create`, `.update`, `.delete`: 10 minutes, in seconds. */
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+
+const nameRule =
+  (errorsOf: (value: string) => string[]) =>
+  (value: string, ctx: z.core.$RefinementCtx<string>): void => {
+    if (value === UNKNOWN) return;
+    const errors = errorsOf(value);
+    if (errors.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Invalid value: ${JSON.stringify(value)}: ${errors.join(", ")}`,
+        input: value,
+      });
+    }
+  };
+
+const duration = () =>
+  u(
+    z.string().transform((text, ctx) => {
+      const seconds = tryParseDuration(text);
+      if (seconds === undefined) {
+        ctx.issues.push({ code: "custom", message: invalidDurationMessage(text), input: text });
+        return z.NEVER;
+      }
+      if (seconds <= 0) {
+        ctx.issues.push({
+          code: "custom",
+          message: `${JSON.stringify(text)} must be longer than zero`,
+          input: text,
+        });
+        return z.NEVER;
+      }
+      return seconds;
+    }),
+  );
+
+const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
+
+const timeoutsSchema = z.strictObject(
+  {
+    create: duration().default(DEFAULT_TIMEOUT_SECONDS),
+    update: duration().default(DEFAULT_TIMEOUT_SECONDS),
+    delete: duration().default(DEFAULT_TIMEOUT_SECONDS),
+  },
+  {
+    error: (iss) =>
+      iss.code === "unrecognized_keys"
+        ? `unknown ${iss.keys.length === 1 ? "field" : "fields"} ${iss.keys.map((k) => `'${k}'`).join(", ")} (allowed: ${TIMEOUT_KEYS.join(", ")})`
+        : undefined,
+  },
+);
+
+const stringMap = () => u(z.record(z.string(), u(z.string())));
+
+/**
+ * Schema of the resolved provider inputs. Unknown top-level keys (such as the dynamic provider's
+ * `__provider`) are kept.
+ */
+export const vmInputsSchema = z.looseObject({
+  name: u(z.string().superRefine(nameRule(dns1123SubdomainErrors))),
+  namespace: u(z.string().superRefine(nameRule(dns1123LabelErrors))).optional(),
+  labels: stringMap().optional(),
+  annotations: stringMap().optional(),
+  runStrategy: u(closedSet(RunStrategy)).optional(),
+  running: u(z.boolean()).optional(),
+  powerState: u(closedSet(PowerState)).optional(),
+  template: u(templateSchema),
+  dataVolumeTemplates: u(z.array(u(dataVolumeTemplateSchema))).optional(),
+  restartPolicy: u(closedSet(RestartPolicy)).default(RestartPolicy.IfRequired),
+  restartTrigger: u(z.string()).optional(),
+  stopGracePeriodSeconds: u(
+    z.number().int({ error: "must be a whole number of seconds" }).min(0, { error: "must not be negative" }),
+  ).optional(),
+  powerDrift: u(closedSet(PowerDrift)).default(PowerDrift.Correct),
+  waitFor: u(closedSet(WaitFor)).default(WaitFor.Ready),
+  timeouts: u(timeoutsSchema).default({
+    create: DEFAULT_TIMEOUT_SECONDS,
+    update: DEFAULT_TIMEOUT_SECONDS,
+    delete: DEFAULT_TIMEOUT_SECONDS,
+  }),
+  adopt: u(z.boolean()).default(false),
+  kubeconfig: u(
+    z.string().min(1, { error: "must not be empty (omit it to use the default kubeconfig)" }),
+  ).optional(),
+  context: u(
+    z.string().min(1, { error: "must not be empty (omit it to use the current context)" }),
+  ).optional(),
+});
+
+/** Resolved, validated provider inputs with defaults applied and timeouts in seconds. */
+export type VmInputs = z.output<typeof vmInputsSchema>;
+
+/** Result of {@link validateVmInputs}: errors are data, each naming its property path. */
+export type VmInputsValidation = { ok: true; value: VmInputs } | { ok: false; issues: ValidationIssue[] };
+
+export const MESSAGE_BOTH_RUN_FIELDS =
+  "Only one of 'runStrategy' and 'running' may be set; 'running' is deprecated, use 'runStrategy'";
+export const MESSAGE_RUN_STRATEGY_REQUIRED =
+  "'runStrategy' is required (KubeVirt rejects a VirtualMachine without it: RunStrategy must be specified)";
+
+const RUN_STRATEGIES: readonly string[] = Object.values(RunStrategy);
+const POWER_STATES: readonly string[] = Object.values(PowerState);
+
+/**
+ * The power state a run strategy forces, for the strategies that do not leave it open; `undefined` for
+ * `Manual` and `RerunOnFailure`. `Once` counts as `Running`: that is what it does when created, so
+ * `powerState: "Stopped"` contradicts it.
+ */
+function impliedPowerState(runStrategy: RunStrategy): PowerState | undefined {
+  switch (runStrategy) {
+    case RunStrategy.Always:
+    case RunStrategy.Once:
+      return PowerState.Running;
+    case RunStrategy.Halted:
+      return PowerState.Stopped;
+    default:
+      return undefined;
+  }
+}
+
+/** Cross-field rules on the top level: runStrategy vs running, powerState contradictions. */
+function runRuleIssues(raw: Record<string, unknown>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const { runStrategy, running, powerState } = raw;
+  const hasStrategy = runStrategy !== undefined && runStrategy !== null;
+  const hasRunning = running !== undefined && running !== null;
+  // An unknown value may still resolve to "unset", so a conflict with it cannot be decided yet.
+  if (hasStrategy && hasRunning && !isUnknown(runStrategy) && !isUnknown(running)) {
+    issues.push(issue("conflict", ["running"], MESSAGE_BOTH_RUN_FIELDS));
+    return issues;
+  }
+  if (hasStrategy && hasRunning) return issues;
+  if (!hasStrategy && !hasRunning) {
+    issues.push(issue("required", ["runStrategy"], MESSAGE_RUN_STRATEGY_REQUIRED));
+    return issues;
+  }
+  if (typeof powerState !== "string" || !POWER_STATES.includes(powerState)) return issues; // absent, unknown or reported by the schema
+  if (hasStrategy) {
+    if (typeof runStrategy !== "string" || !RUN_STRATEGIES.includes(runStrategy)) return issues;
+    const implied = impliedPowerState(runStrategy as RunStrategy);
+    if (implied !== undefined && implied !== powerState) {
+      issues.push(
+        issue(
+          "conflict",
+          ["powerState"],
+          `"${powerState}" contradicts runStrategy "${runStrategy}" (${STRATEGY_EFFECT[runStrategy as RunStrategy]}); ` +
+            `${powerState === PowerState.Stopped ? `use runStrategy "Halted", or "Manual" with powerState "Stopped"` : `use runStrategy "Always", or "Manual" with powerState "Running"`}`,
+        ),
+      );
+    }
+  } else if (typeof running === "boolean") {
+    const implied = running ? PowerState.Running : PowerState.Stopped;
+    if (implied !== powerState) {
+      issues.push(
+        issue(
+          "conflict",
+          ["powerState"],
+          `"${powerState}" contradicts running: ${String(running)} (which keeps the VM ${running ? "running" : "stopped"}); ` +
+            `use runStrategy "Manual" to choose the power state yourself`,
+        ),
+      );
+    }
+  }
+  return issues;
+}
+
+const STRATEGY_EFFECT: Readonly<Record<RunStrategy, string>> = {
+  Always: "KubeVirt keeps an Always VM running",
+  Once: "KubeVirt starts a Once VM when it is created",
+  Halted: "KubeVirt keeps a Halted VM stopped",
+  Manual: "",
+  RerunOnFailure: "",
+};
+
+/**
+ * Validate raw provider inputs (what `check(olds, news)` receives as `news`).
+ *
+ * Returns every problem at once, each with its property path and a message that starts with that path;
+ * on success, the inputs with defaults applied and timeouts converted to seconds. Unknown values
+ * (preview) are accepted and skip the rules that depend on them.
+ */
+export function validateVmInputs(raw: unknown): VmInputsValidation {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return { ok: false, issues: [issue("invalid_type", [], "expected an object of VirtualMachine inputs")] };
+  }
+  const input = raw as Record<string, unknown>;
+  const parsed = vmInputsSchema.safeParse(input, { reportInput: true });
+  const issues: ValidationIssue[] = parsed.success ? [] : fromZodIssues(parsed.error.issues);
+  issues.push(...runRuleIssues(input));
+  if (!isUnknown(input.template)) issues.push(...templateRuleIssues(input.template));
+  if (!isUnknown(input.dataVolumeTemplates))
+    issues.push(...dataVolumeTemplateRuleIssues(input.dataVolumeTemplates));
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+  return { ok: true, value: parsed.data };
+}
+
+/** Like {@link validateVmInputs}, but throws one error listing every issue (one per line). */
+export function parseVmInputs(raw: unknown): VmInputs {
+  const result = validateVmInputs(raw);
+  if (result.ok) return result.value;
+  throw new Error(
+    `Invalid VirtualMachine inputs:\n${result.issues.map((i) => `  - ${i.message}`).join("\n")}`,
+  );
+}

@@ -1,0 +1,48 @@
+import { desiredPowerState, runsAtCreation } from "./power";
+import { UNKNOWN } from "./unknown";
+import type { VmInputs } from "./inputs";
+
+type PowerInputs = Pick<VmInputs, "runStrategy" | "running" | "powerState">;
+
+describe("desiredPowerState", () => {
+  it.each<[PowerInputs, string | undefined]>([
+    [{ runStrategy: "Always" }, "Running"],
+    [{ runStrategy: "Always", powerState: "Running" }, "Running"],
+    [{ runStrategy: "Halted" }, "Stopped"],
+    [{ running: true }, "Running"],
+    [{ running: false }, "Stopped"],
+    [{ runStrategy: "Manual" }, undefined],
+    [{ runStrategy: "Manual", powerState: "Running" }, "Running"],
+    [{ runStrategy: "Manual", powerState: "Stopped" }, "Stopped"],
+    [{ runStrategy: "RerunOnFailure" }, undefined],
+    [{ runStrategy: "RerunOnFailure", powerState: "Running" }, "Running"],
+    [{ runStrategy: "RerunOnFailure", powerState: "Stopped" }, "Stopped"],
+    [{ runStrategy: "Once" }, undefined],
+    [{ runStrategy: "Once", powerState: "Running" }, undefined],
+    [{}, undefined],
+  ])("should map %j to %s", (inputs, expected) => {
+    expect(desiredPowerState(inputs)).toBe(expected);
+  });
+
+  it("should return undefined while the run strategy or power state is unknown", () => {
+    expect(desiredPowerState({ runStrategy: UNKNOWN as never })).toBeUndefined();
+    expect(desiredPowerState({ runStrategy: "Manual", powerState: UNKNOWN as never })).toBeUndefined();
+    expect(desiredPowerState({ running: UNKNOWN as never })).toBeUndefined();
+  });
+});
+
+describe("runsAtCreation", () => {
+  it.each<[PowerInputs, boolean]>([
+    [{ runStrategy: "Always" }, true],
+    [{ runStrategy: "Once" }, true],
+    [{ runStrategy: "RerunOnFailure" }, true],
+    [{ runStrategy: "RerunOnFailure", powerState: "Stopped" }, false],
+    [{ runStrategy: "Manual" }, false],
+    [{ runStrategy: "Manual", powerState: "Running" }, true],
+    [{ runStrategy: "Halted" }, false],
+    [{ running: true }, true],
+    [{ running: false }, false],
+  ])("should say whether %j runs right after creation (%s)", (inputs, expected) => {
+    expect(runsAtCreation(inputs)).toBe(expected);
+  });
+});

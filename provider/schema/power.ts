@@ -1,0 +1,66 @@
+/**
+ * What power state the provider converges a VM to.
+ */
+import { PowerState, RunStrategy } from "../../sdk/enums";
+import type { VmInputs } from "./inputs";
+
+/**
+ * The power state the provider should converge to, or `undefined` when it should not start or stop the VM
+ * at all and leave the power state to KubeVirt (and to whoever uses virtctl).
+ *
+ * - `Always` / `running: true` → `Running`; `Halted` / `running: false` → `Stopped`. KubeVirt's controller
+ *   converges these by itself; the value tells the provider what to wait for and what drift means.
+ * - `Manual` → `powerState`, or `undefined` when unset (leave it as it is).
+ * - `RerunOnFailure` → `powerState`, or `undefined` when unset: KubeVirt starts the VM on creation and keeps
+ *   it down after a guest shutdown, which is the point of this strategy, so the provider does not start it
+ *   again unless `powerState: "Running"` asks for it.
+ * - `Once` → `undefined`: KubeVirt starts it on creation and never again; it cannot be started or restarted
+ *   through the API (409 "Once does not support manual start requests"), so there is nothing to converge.
+ *   Use {@link runsAtCreation} to decide whether to wait for readiness after creating it.
+ *
+ * Returns `undefined` when the inputs needed are unknown (preview).
+ */
+export function desiredPowerState(
+  inputs: Pick<VmInputs, "runStrategy" | "running" | "powerState">,
+): PowerState | undefined {
+  const { runStrategy, running, powerState } = inputs;
+  const known = (p: unknown): PowerState | undefined =>
+    p === PowerState.Running || p === PowerState.Stopped ? p : undefined;
+  if (runStrategy === undefined) {
+    if (running === true) return PowerState.Running;
+    if (running === false) return PowerState.Stopped;
+    return undefined;
+  }
+  switch (runStrategy) {
+    case RunStrategy.Always:
+      return PowerState.Running;
+    case RunStrategy.Halted:
+      return PowerState.Stopped;
+    case RunStrategy.Manual:
+    case RunStrategy.RerunOnFailure:
+      return known(powerState);
+    default:
+      return undefined; // Once, or unknown during preview
+  }
+}
+
+/**
+ * Whether the VM is expected to run right after creation (so `waitFor` applies to the create): true for
+ * `Always`, `Once`, `RerunOnFailure` (KubeVirt starts these on creation unless `powerState` is `Stopped`),
+ * `running: true`, and `Manual` with `powerState: "Running"`.
+ */
+export function runsAtCreation(inputs: Pick<VmInputs, "runStrategy" | "running" | "powerState">): boolean {
+  const { runStrategy, running, powerState } = inputs;
+  if (runStrategy === undefined) return running === true;
+  switch (runStrategy) {
+    case RunStrategy.Always:
+    case RunStrategy.Once:
+      return true;
+    case RunStrategy.RerunOnFailure:
+      return powerState !== PowerState.Stopped;
+    case RunStrategy.Manual:
+      return powerState === PowerState.Running;
+    default:
+      return false;
+  }
+}

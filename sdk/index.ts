@@ -1,0 +1,39 @@
+/**
+ * pulumi-kubevirt: KubeVirt VirtualMachines with typed run strategies and power-state convergence.
+ *
+ * @module
+ */
+export {
+  ObservedPowerState,
+  PowerDrift,
+  PowerState,
+  RestartPolicy,
+  RunStrategy,
+  WAIT_FOR_LEVELS,
+  WaitFor,
+  waitForRank,
+} from "./enums";
+export type { VirtualMachineArgs, VirtualMachineMetadata, VirtualMachineTimeouts } from "./args";
+export type {
+  Bootloader,
+  Cpu,
+  DataVolumeSpec,
+  DataVolumeTemplate,
+  Devices,
+  Disk,
+  DiskBus,
+  DomainSpec,
+  Firmware,
+  Interface,
+  Machine,
+  Memory,
+  Network,
+  SecretRef,
+  TemplateMetadata,
+  VirtualMachineInstanceSpec,
+  VirtualMachineTemplate,
+  Volume,
+} from "./template";
+
+// The VirtualMachine component (class and outputs) is exported here by its owner:
+// export { VirtualMachine } from "./virtualMachine";

@@ -1,0 +1,209 @@
+/**
+ * KubeVirt API constants and small readers over plain JSON objects (no I/O).
+ * Values follow `staging/src/kubevirt.io/api/core/v1/types.go` (see /work/shared/kubevirt/semantics.md §0).
+ */
+import type { KubeObject, ResourceKey } from "../store/types";
+
+export const VM_KEY: ResourceKey = { group: "kubevirt.io", version: "v1", resource: "virtualmachines" };
+export const VMI_KEY: ResourceKey = {
+  group: "kubevirt.io",
+  version: "v1",
+  resource: "virtualmachineinstances",
+};
+
+/** Run strategies (`VirtualMachineRunStrategy`). */
+export const RunStrategy = {
+  Always: "Always",
+  Halted: "Halted",
+  Manual: "Manual",
+  RerunOnFailure: "RerunOnFailure",
+  Once: "Once",
+  WaitAsReceiver: "WaitAsReceiver",
+} as const;
+export type RunStrategy = (typeof RunStrategy)[keyof typeof RunStrategy];
+
+/** The strategies the validating webhook accepts without feature gates (`validRunStrategies`). */
+export const VALID_RUN_STRATEGIES: readonly string[] = [
+  "Halted",
+  "Manual",
+  "Always",
+  "RerunOnFailure",
+  "Once",
+];
+
+/** VMI phases (`VirtualMachineInstancePhase`); "" is `VmPhaseUnset`. */
+export const Phase = {
+  Unset: "",
+  Pending: "Pending",
+  Scheduling: "Scheduling",
+  Scheduled: "Scheduled",
+  Running: "Running",
+  Succeeded: "Succeeded",
+  Failed: "Failed",
+  WaitingForSync: "WaitingForSync",
+  Unknown: "Unknown",
+} as const;
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** `VirtualMachinePrintableStatus` values. */
+export const PrintableStatus = {
+  Stopped: "Stopped",
+  Provisioning: "Provisioning",
+  Starting: "Starting",
+  Running: "Running",
+  Paused: "Paused",
+  Stopping: "Stopping",
+  Terminating: "Terminating",
+  CrashLoopBackOff: "CrashLoopBackOff",
+  Migrating: "Migrating",
+  Unknown: "Unknown",
+  ErrorUnschedulable: "ErrorUnschedulable",
+  ErrImagePull: "ErrImagePull",
+  ImagePullBackOff: "ImagePullBackOff",
+  ErrorPvcNotFound: "ErrorPvcNotFound",
+  DataVolumeError: "DataVolumeError",
+  WaitingForVolumeBinding: "WaitingForVolumeBinding",
+  WaitingForReceiver: "WaitingForReceiver",
+} as const;
+export type PrintableStatus = (typeof PrintableStatus)[keyof typeof PrintableStatus];
+
+/** Finalizer on the VM and on the VMI, owned by the VM controller (`VirtualMachineControllerFinalizer`). */
+export const VM_CONTROLLER_FINALIZER = "kubevirt.io/virtualMachineControllerFinalize";
+/** Finalizer on the VMI, owned by the VMI controller (`VirtualMachineInstanceFinalizer`). */
+export const VMI_FOREGROUND_FINALIZER = "kubevirt.io/foregroundDeleteVirtualMachine";
+/** The apiserver's finalizer for `propagationPolicy: Orphan`. */
+export const ORPHAN_FINALIZER = "orphan";
+/** Annotation on the VMI: the VM generation it was created from (or bumped to). */
+export const VM_GENERATION_ANNOTATION = "kubevirt.io/vm-generation";
+/** Simulator-only annotation on the VMI: a hash of the VM template it was created from (stands in for the ControllerRevision). */
+export const TEMPLATE_HASH_ANNOTATION = "sim.kubevirt.io/template-hash";
+/** Default `terminationGracePeriodSeconds` (`DefaultGracePeriodSeconds`). */
+export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
+
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string | null;
+  lastTransitionTime?: string | null;
+}
+
+export interface StateChangeRequest {
+  action: "Start" | "Stop";
+  data?: Record<string, string>;
+  uid?: string;
+}
+
+export interface StartFailure {
+  consecutiveFailCount: number;
+  lastFailedVMIUID?: string;
+  retryAfterTimestamp?: string;
+}
+
+/** Effective run strategy (`(*VirtualMachine).RunStrategy()`): an error when both fields are set. */
+export function effectiveRunStrategy(vm: KubeObject): { strategy: string } | { error: string } {
+  const spec = vm.spec ?? {};
+  const running = spec.running;
+  const rs = spec.runStrategy;
+  if (running !== undefined && running !== null && rs !== undefined && rs !== null) {
+    return { error: "running and runstrategy are mutually exclusive" };
+  }
+  if (running === true) return { strategy: RunStrategy.Always };
+  if (running === false) return { strategy: RunStrategy.Halted };
+  if (typeof rs === "string" && rs !== "") return { strategy: rs };
+  return { strategy: RunStrategy.Halted };
+}
+
+export function vmiPhase(vmi: KubeObject | undefined): string {
+  return (vmi?.status?.phase as string | undefined) ?? "";
+}
+export function isFinal(vmi: KubeObject | undefined): boolean {
+  const p = vmiPhase(vmi);
+  return p === Phase.Succeeded || p === Phase.Failed;
+}
+/** Not final and phase neither Unknown nor unset (virt-api's "already running" test, §1.4 step 3). */
+export function isActive(vmi: KubeObject | undefined): boolean {
+  if (!vmi || isFinal(vmi)) return false;
+  const p = vmiPhase(vmi);
+  return p !== Phase.Unknown && p !== Phase.Unset;
+}
+export function isDeleting(obj: KubeObject | undefined): boolean {
+  return !!obj?.metadata.deletionTimestamp;
+}
+
+export function conditions(obj: KubeObject | undefined): Condition[] {
+  return ((obj?.status?.conditions as Condition[] | undefined) ?? []).slice();
+}
+export function findCondition(obj: KubeObject | undefined, type: string): Condition | undefined {
+  return conditions(obj).find((c) => c.type === type);
+}
+export function conditionTrue(obj: KubeObject | undefined, type: string): boolean {
+  return findCondition(obj, type)?.status === "True";
+}
+
+/**
+ * Returns `list` with `cond` set. The transition time is kept when the status did not change
+ * (as Kubernetes condition helpers do); `now` is an RFC 3339 timestamp.
+ */
+export function setCondition(list: Condition[], cond: Condition, now: string): Condition[] {
+  const out = list.filter((c) => c.type !== cond.type);
+  const old = list.find((c) => c.type === cond.type);
+  const lastTransitionTime = old && old.status === cond.status ? (old.lastTransitionTime ?? now) : now;
+  const next: Condition = { ...cond, lastProbeTime: null, lastTransitionTime };
+  const idx = list.findIndex((c) => c.type === cond.type);
+  if (idx < 0) return [...out, next];
+  out.splice(idx, 0, next);
+  return out;
+}
+export function removeCondition(list: Condition[], type: string): Condition[] {
+  return list.filter((c) => c.type !== type);
+}
+
+export function stateChangeRequests(vm: KubeObject): StateChangeRequest[] {
+  return ((vm.status?.stateChangeRequests as StateChangeRequest[] | undefined) ?? []).slice();
+}
+
+/** Kubernetes-style RFC 3339 timestamp with second precision. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+/** RFC 3339 with milliseconds: used where the fast timing profile needs sub-second precision. */
+export function rfc3339Milli(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Deep copy of a JSON value. */
+export function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** Stable JSON (sorted keys): equality and hashing of templates. */
+export function stableStringify(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(",")}]`;
+  const obj = value as Record<string, unknown>;
+  return `{${Object.keys(obj)
+    .filter((k) => obj[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableStringify(obj[k])}`)
+    .join(",")}}`;
+}
+
+/** Small non-cryptographic hash (FNV-1a, hex). */
+export function hashString(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+export function templateHash(vm: KubeObject): string {
+  return hashString(stableStringify((vm.spec ?? {}).template ?? null));
+}
+
+export function objKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ""}/${name}`;
+}

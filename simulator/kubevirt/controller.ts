@@ -1,0 +1,452 @@
+/**
+ * The I/O side of the simulated KubeVirt control plane: store subscriptions, a work queue, timers.
+ * It runs the pure VM reconcile (`reconcile.ts`) and the VMI stage table (`stages.ts`), and applies
+ * world events (guest shutdown, crash, infrastructure failure).
+ */
+import { StatusError, type KubeObject, type Store, type WatchEvent } from "../store/types";
+import {
+  VM_KEY,
+  VMI_KEY,
+  Phase,
+  VM_CONTROLLER_FINALIZER,
+  VM_GENERATION_ANNOTATION,
+  clone,
+  isFinal,
+  objKey,
+  stableStringify,
+  stateChangeRequests,
+  vmiPhase,
+  conditions,
+  setCondition,
+  rfc3339,
+} from "./api";
+import { applyJsonPatch } from "./jsonpatch";
+import {
+  computeVMStatus,
+  reconcileVM,
+  shouldRemoveVMIFinalizer,
+  type SyncError,
+  type VmAction,
+} from "./reconcile";
+import { matchStage, stageDelayMs, VMI_STAGES, type Stage, type StageContext } from "./stages";
+import type { Clock, Rng, Timers, Timings } from "./timings";
+import type { WorldSettings } from "./world";
+
+export interface ControllerConfig {
+  store: Store;
+  timings: Timings;
+  clock: Clock;
+  timers: Timers;
+  rng: Rng;
+  settings: () => WorldSettings;
+  stages?: readonly Stage[];
+  log?: (message: string) => void;
+}
+
+interface StageTimer {
+  uid: string;
+  stage: string;
+  matchedAt: number;
+  due: number;
+  handle: unknown;
+}
+
+const MAX_ROUNDS_PER_DRAIN = 500;
+
+export class KubeVirtController {
+  private readonly vmQueue = new Set<string>();
+  private readonly vmiQueue = new Set<string>();
+  private drainHandle: unknown;
+  private readonly stageTimers = new Map<string, StageTimer>();
+  private readonly requeueTimers = new Map<string, unknown>();
+  private readonly ordinals = new Map<string, number>();
+  private nextOrdinal = 0;
+  private readonly unsubscribe: (() => void)[] = [];
+  private stopped = false;
+  private readonly stages: readonly Stage[];
+
+  constructor(private readonly cfg: ControllerConfig) {
+    this.stages = cfg.stages ?? VMI_STAGES;
+  }
+
+  start(): void {
+    const { store } = this.cfg;
+    this.unsubscribe.push(store.subscribe(VM_KEY, (e) => this.onVM(e)));
+    this.unsubscribe.push(store.subscribe(VMI_KEY, (e) => this.onVMI(e)));
+    for (const vm of store.list(VM_KEY)) this.enqueueVM(objKey(vm.metadata.namespace, vm.metadata.name));
+    for (const vmi of store.list(VMI_KEY)) this.enqueueVMI(objKey(vmi.metadata.namespace, vmi.metadata.name));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const u of this.unsubscribe.splice(0)) u();
+    if (this.drainHandle !== undefined) this.cfg.timers.clearTimeout(this.drainHandle);
+    for (const t of this.stageTimers.values()) this.cfg.timers.clearTimeout(t.handle);
+    for (const h of this.requeueTimers.values()) this.cfg.timers.clearTimeout(h);
+    this.stageTimers.clear();
+    this.requeueTimers.clear();
+  }
+
+  /** Re-evaluates everything (after a world settings change). */
+  resyncAll(): void {
+    for (const vm of this.cfg.store.list(VM_KEY))
+      this.enqueueVM(objKey(vm.metadata.namespace, vm.metadata.name));
+    for (const vmi of this.cfg.store.list(VMI_KEY))
+      this.enqueueVMI(objKey(vmi.metadata.namespace, vmi.metadata.name));
+  }
+
+  private log(msg: string): void {
+    this.cfg.log?.(msg);
+  }
+
+  private onVM(e: WatchEvent): void {
+    if (e.type === "BOOKMARK") return;
+    this.enqueueVM(objKey(e.object.metadata.namespace, e.object.metadata.name));
+  }
+
+  private onVMI(e: WatchEvent): void {
+    if (e.type === "BOOKMARK") return;
+    const key = objKey(e.object.metadata.namespace, e.object.metadata.name);
+    this.enqueueVMI(key);
+    this.enqueueVM(key);
+    // Node capacity may have changed: re-check every VMI waiting to be scheduled.
+    if (e.type === "DELETED" || isFinal(e.object)) {
+      for (const v of this.cfg.store.list(VMI_KEY)) {
+        if (vmiPhase(v) === Phase.Scheduling) this.enqueueVMI(objKey(v.metadata.namespace, v.metadata.name));
+      }
+    }
+  }
+
+  private enqueueVM(key: string): void {
+    this.vmQueue.add(key);
+    this.kick();
+  }
+  private enqueueVMI(key: string): void {
+    this.vmiQueue.add(key);
+    this.kick();
+  }
+  private kick(): void {
+    if (this.stopped || this.drainHandle !== undefined) return;
+    this.drainHandle = this.cfg.timers.setTimeout(() => this.drain(), 0);
+  }
+
+  private drain(): void {
+    this.drainHandle = undefined;
+    if (this.stopped) return;
+    let rounds = 0;
+    while ((this.vmQueue.size > 0 || this.vmiQueue.size > 0) && rounds++ < MAX_ROUNDS_PER_DRAIN) {
+      const vmis = [...this.vmiQueue];
+      this.vmiQueue.clear();
+      for (const k of vmis) this.guard(`vmi ${k}`, () => this.evaluateVMI(k));
+      const vms = [...this.vmQueue];
+      this.vmQueue.clear();
+      for (const k of vms) this.guard(`vm ${k}`, () => this.reconcileVMKey(k));
+    }
+    if (this.vmQueue.size > 0 || this.vmiQueue.size > 0) this.kick();
+  }
+
+  private guard(what: string, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      this.log(`reconcile ${what} failed: ${(e as Error).message}`);
+      // Retry later, like a rate-limited requeue.
+      const [ns, name] = splitKey(what.slice(what.indexOf(" ") + 1));
+      const key = objKey(ns, name);
+      const h = this.cfg.timers.setTimeout(() => {
+        if (what.startsWith("vmi")) this.enqueueVMI(key);
+        else this.enqueueVM(key);
+      }, 50);
+      void h;
+    }
+  }
+
+  // ---------------- VM controller ----------------
+
+  private reconcileVMKey(key: string): void {
+    const { store } = this.cfg;
+    const [ns, name] = splitKey(key);
+    const vm = store.get(VM_KEY, ns, name);
+    if (!vm) return;
+    const vmi = store.get(VMI_KEY, ns, name);
+    const now = this.cfg.clock.now();
+    const result = reconcileVM(vm, vmi, now);
+    let syncError: SyncError | undefined = result.syncError;
+    for (const action of result.actions) {
+      try {
+        this.execute(ns, name, action);
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        syncError = {
+          reason: action.type === "deleteVMI" ? "FailedDelete" : "FailedCreate",
+          message: action.type === "createVMI" ? `Failure while starting VMI: ${msg}` : msg,
+        };
+        this.log(`vm ${key}: ${action.type} failed: ${msg}`);
+        break;
+      }
+    }
+    const vmNow = store.get(VM_KEY, ns, name);
+    if (!vmNow) return;
+    const vmiNow = store.get(VMI_KEY, ns, name);
+    const status = computeVMStatus(vmNow, vmiNow, {
+      now,
+      rng: this.cfg.rng,
+      secondsScale: this.cfg.timings.secondsScale,
+      syncError,
+    });
+    if (stableStringify(status) !== stableStringify(vmNow.status ?? {})) {
+      store.update(VM_KEY, { ...vmNow, status }, "status");
+    }
+    if (vmiNow && shouldRemoveVMIFinalizer(vmiNow)) {
+      store.update(VMI_KEY, {
+        ...vmiNow,
+        metadata: {
+          ...vmiNow.metadata,
+          finalizers: (vmiNow.metadata.finalizers ?? []).filter((f) => f !== VM_CONTROLLER_FINALIZER),
+        },
+      });
+    }
+    const old = this.requeueTimers.get(key);
+    if (old !== undefined) {
+      this.cfg.timers.clearTimeout(old);
+      this.requeueTimers.delete(key);
+    }
+    if (result.requeueAfterMs !== undefined) {
+      this.requeueTimers.set(
+        key,
+        this.cfg.timers.setTimeout(() => {
+          this.requeueTimers.delete(key);
+          this.enqueueVM(key);
+        }, result.requeueAfterMs + 1),
+      );
+    }
+  }
+
+  private execute(ns: string, name: string, action: VmAction): void {
+    const { store } = this.cfg;
+    const vm = store.get(VM_KEY, ns, name);
+    if (!vm) return;
+    switch (action.type) {
+      case "addVMFinalizer":
+        store.update(VM_KEY, {
+          ...vm,
+          metadata: {
+            ...vm.metadata,
+            finalizers: [...(vm.metadata.finalizers ?? []), VM_CONTROLLER_FINALIZER],
+          },
+        });
+        return;
+      case "removeVMFinalizer":
+        // With an orphan deletion the garbage collector (the store) drops the VMI's ownerReference.
+        store.update(VM_KEY, {
+          ...vm,
+          metadata: {
+            ...vm.metadata,
+            finalizers: (vm.metadata.finalizers ?? []).filter((f) => f !== VM_CONTROLLER_FINALIZER),
+          },
+        });
+        return;
+      case "createVMI":
+        store.create(VMI_KEY, action.vmi);
+        this.log(`Started the virtual machine by creating the new virtual machine instance ${name}`);
+        return;
+      case "deleteVMI": {
+        const vmi = store.get(VMI_KEY, ns, name);
+        if (!vmi || vmi.metadata.uid !== action.uid || vmi.metadata.deletionTimestamp) return;
+        store.delete(VMI_KEY, ns, name);
+        this.log(`Stopped the virtual machine by deleting the virtual machine instance ${action.uid}`);
+        return;
+      }
+      case "patchVMSpec":
+        store.update(VM_KEY, applyJsonPatch(vm, action.ops));
+        return;
+      case "bumpVMIGeneration": {
+        const vmi = store.get(VMI_KEY, ns, name);
+        if (!vmi) return;
+        store.update(VMI_KEY, {
+          ...vmi,
+          metadata: {
+            ...vmi.metadata,
+            annotations: {
+              ...(vmi.metadata.annotations ?? {}),
+              [VM_GENERATION_ANNOTATION]: String(action.generation),
+            },
+          },
+        });
+        return;
+      }
+      case "addStartRequest":
+        store.update(
+          VM_KEY,
+          {
+            ...vm,
+            status: { ...vm.status, stateChangeRequests: [...stateChangeRequests(vm), { action: "Start" }] },
+          },
+          "status",
+        );
+        return;
+    }
+  }
+
+  // ---------------- VMI stages ----------------
+
+  private stageContext(vmi: KubeObject): StageContext {
+    const uid = vmi.metadata.uid ?? "";
+    let ordinal = this.ordinals.get(uid);
+    if (ordinal === undefined) {
+      ordinal = this.nextOrdinal++;
+      this.ordinals.set(uid, ordinal);
+    }
+    const owner = (vmi.metadata.ownerReferences ?? []).find((r) => r.kind === "VirtualMachine");
+    const vm = owner ? this.cfg.store.get(VM_KEY, vmi.metadata.namespace ?? "", owner.name) : undefined;
+    return {
+      vmi,
+      vm: vm && vm.metadata.uid === owner?.uid ? vm : undefined,
+      allVmis: this.cfg.store.list(VMI_KEY),
+      settings: this.cfg.settings(),
+      timings: this.cfg.timings,
+      now: this.cfg.clock.now(),
+      ordinal,
+    };
+  }
+
+  private evaluateVMI(key: string): void {
+    const [ns, name] = splitKey(key);
+    const vmi = this.cfg.store.get(VMI_KEY, ns, name);
+    const existing = this.stageTimers.get(key);
+    if (!vmi) {
+      if (existing) this.cancelStage(key);
+      return;
+    }
+    // The VMI controller drops the VM controller's finalizer when the owning VM no longer exists.
+    if ((vmi.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER)) {
+      const owner = (vmi.metadata.ownerReferences ?? []).find(
+        (r) => r.kind === "VirtualMachine" && r.controller,
+      );
+      const vm = owner ? this.cfg.store.get(VM_KEY, ns, owner.name) : undefined;
+      if (!owner || !vm || vm.metadata.uid !== owner.uid) {
+        this.cfg.store.update(VMI_KEY, {
+          ...vmi,
+          metadata: {
+            ...vmi.metadata,
+            finalizers: vmi.metadata.finalizers!.filter((f) => f !== VM_CONTROLLER_FINALIZER),
+          },
+        });
+        return;
+      }
+    }
+    const ctx = this.stageContext(vmi);
+    const stage = matchStage(ctx, this.stages);
+    if (!stage) {
+      if (existing) this.cancelStage(key);
+      return;
+    }
+    const delay = stageDelayMs(stage, ctx);
+    if (existing && existing.stage === stage.name && existing.uid === vmi.metadata.uid) {
+      const due = existing.matchedAt + delay;
+      if (due < existing.due) this.schedule(key, vmi.metadata.uid ?? "", stage.name, existing.matchedAt, due);
+      return;
+    }
+    if (existing) this.cancelStage(key);
+    const now = ctx.now;
+    const jitter = Math.floor(this.cfg.rng() * (this.cfg.timings.jitterMs + 1));
+    this.schedule(key, vmi.metadata.uid ?? "", stage.name, now, now + delay + jitter);
+  }
+
+  private schedule(key: string, uid: string, stage: string, matchedAt: number, due: number): void {
+    const old = this.stageTimers.get(key);
+    if (old) this.cfg.timers.clearTimeout(old.handle);
+    const handle = this.cfg.timers.setTimeout(
+      () => this.guard(`vmi ${key}`, () => this.fireStage(key, uid, stage)),
+      Math.max(0, due - this.cfg.clock.now()),
+    );
+    this.stageTimers.set(key, { uid, stage, matchedAt, due, handle });
+  }
+
+  private cancelStage(key: string): void {
+    const t = this.stageTimers.get(key);
+    if (t) this.cfg.timers.clearTimeout(t.handle);
+    this.stageTimers.delete(key);
+  }
+
+  private fireStage(key: string, uid: string, stageName: string): void {
+    this.stageTimers.delete(key);
+    const [ns, name] = splitKey(key);
+    const vmi = this.cfg.store.get(VMI_KEY, ns, name);
+    if (!vmi || vmi.metadata.uid !== uid) return this.enqueueVMI(key);
+    const ctx = this.stageContext(vmi);
+    const stage = matchStage(ctx, this.stages);
+    if (!stage || stage.name !== stageName) return this.enqueueVMI(key);
+    this.log(`vmi ${key}: stage ${stage.name}`);
+    this.writeVMI(vmi, stage.next(ctx));
+    this.enqueueVMI(key);
+  }
+
+  /** Writes a changed VMI: status through the status subresource first, then metadata/spec. */
+  private writeVMI(current: KubeObject, next: KubeObject): void {
+    const { store } = this.cfg;
+    const ns = current.metadata.namespace ?? "";
+    const name = current.metadata.name;
+    if (stableStringify(next.status ?? {}) !== stableStringify(current.status ?? {})) {
+      store.update(VMI_KEY, { ...current, status: next.status }, "status");
+    }
+    const { resourceVersion: _a, ...metaNext } = next.metadata;
+    const { resourceVersion: _b, ...metaCur } = current.metadata;
+    if (
+      stableStringify(metaNext) !== stableStringify(metaCur) ||
+      stableStringify(next.spec) !== stableStringify(current.spec)
+    ) {
+      const fresh = store.get(VMI_KEY, ns, name);
+      if (!fresh) return;
+      store.update(VMI_KEY, {
+        ...fresh,
+        metadata: { ...metaNext, resourceVersion: fresh.metadata.resourceVersion },
+        spec: next.spec,
+      });
+    }
+  }
+
+  // ---------------- world events ----------------
+
+  /** Moves a VMI to a final phase from the outside (guest shutdown, crash, node failure). */
+  finishVMI(namespace: string, name: string, phase: "Succeeded" | "Failed", reason?: string): KubeObject {
+    const vmi = this.cfg.store.get(VMI_KEY, namespace, name);
+    if (!vmi)
+      throw new StatusError(404, "NotFound", `virtualmachineinstance.kubevirt.io "${name}" not found`);
+    const phaseNow = vmiPhase(vmi);
+    const allowed: string[] = phase === "Succeeded" ? [Phase.Running] : [Phase.Scheduled, Phase.Running];
+    if (!allowed.includes(phaseNow)) {
+      throw new StatusError(
+        409,
+        "Conflict",
+        `virtualmachineinstance ${namespace}/${name} is ${phaseNow || "unset"}; expected ${allowed.join(" or ")}`,
+      );
+    }
+    const now = this.cfg.clock.now();
+    const next = clone(vmi);
+    const status = (next.status ??= {});
+    status.phase = phase;
+    status.phaseTransitionTimestamps = [
+      ...((status.phaseTransitionTimestamps as unknown[]) ?? []),
+      { phase, phaseTransitionTimestamp: rfc3339(now) },
+    ];
+    status.conditions = setCondition(
+      conditions(vmi),
+      {
+        type: "Ready",
+        status: "False",
+        reason: "GuestNotRunning",
+        message: "Guest VM is not reported as running",
+      },
+      rfc3339(now),
+    );
+    if (reason) status.reason = reason;
+    this.writeVMI(vmi, next);
+    return this.cfg.store.get(VMI_KEY, namespace, name) ?? next;
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.indexOf("/");
+  return [key.slice(0, i), key.slice(i + 1)];
+}

@@ -1,0 +1,244 @@
+/**
+ * KubeVirt for the simulator: `installKubeVirt(host, options)` registers the VirtualMachine and
+ * VirtualMachineInstance resources, the validating webhook, the start/stop/restart and pause/unpause
+ * subresources, the world control routes, and starts the controller. See simulator/README.md.
+ */
+import { StatusError, type KubeObject } from "../store/types";
+import type { ExtensionHost } from "../store/extensions";
+import { VM_KEY, VMI_KEY } from "./api";
+import { virtualMachineAdmitter, virtualMachineInstanceAdmitter, type AdmissionOptions } from "./admission";
+import { KubeVirtController } from "./controller";
+import {
+  executePlan,
+  planPause,
+  planRestart,
+  planStart,
+  planStop,
+  planUnpause,
+  type Plan,
+} from "./subresources";
+import { VMI_STAGES, type Stage } from "./stages";
+import {
+  realClock,
+  realTimers,
+  resolveTimings,
+  seededRng,
+  type Clock,
+  type Rng,
+  type Timers,
+  type Timings,
+  type TimingsOption,
+} from "./timings";
+import { defaultWorldSettings, mergeSettings, type WorldSettings } from "./world";
+
+export interface KubeVirtOptions {
+  /** `"fast"` for tests, `"realistic"` (default) for demos, or explicit values over a base profile. */
+  timings?: TimingsOption;
+  /** Wall clock (default: real time). */
+  clock?: Clock;
+  /** Timers (default: Node's, unref'ed). Pass a `FakeClock` for both `clock` and `timers` in unit tests. */
+  timers?: Timers;
+  /** Seed for the random source (crash-loop jitter, stage jitter). Default 1. */
+  seed?: number;
+  /** A random source; overrides `seed`. */
+  rng?: Rng;
+  /** Initial world settings (node capacity, known images, faults). */
+  world?: Partial<Omit<WorldSettings, "node">> & { node?: Partial<WorldSettings["node"]> };
+  /** KubeVirt feature gates (only `DecentralizedLiveMigration` has an effect: it admits WaitAsReceiver). */
+  featureGates?: AdmissionOptions["featureGates"];
+  /** Replaces the VMI stage table. */
+  stages?: readonly Stage[];
+  /** Receives controller log lines (events). */
+  log?: (message: string) => void;
+}
+
+/** The in-process handle on the simulated world. */
+export interface KubeVirtWorld {
+  /** Current settings (a copy). */
+  readonly settings: WorldSettings;
+  /** The resolved timing profile. */
+  readonly timings: Timings;
+  /** Merges settings (node capacity, known images, global faults) and re-evaluates every object. */
+  configure(
+    patch: Partial<Omit<WorldSettings, "node">> & { node?: Partial<WorldSettings["node"]> },
+  ): WorldSettings;
+  /** The guest powers itself off: a Running VMI → Succeeded. */
+  guestShutdown(namespace: string, name: string): KubeObject;
+  /** The guest/domain crashes: a Scheduled or Running VMI → Failed. */
+  guestCrash(namespace: string, name: string): KubeObject;
+  /** The node or launcher fails: a Scheduled or Running VMI → Failed with `status.reason: NodeUnresponsive`. */
+  infrastructureFailure(namespace: string, name: string): KubeObject;
+}
+
+export interface InstalledKubeVirt {
+  world: KubeVirtWorld;
+  stop(): void;
+}
+
+function required(body: unknown, field: string): string {
+  const v = (body as Record<string, unknown> | null)?.[field];
+  if (typeof v !== "string" || v === "")
+    throw new StatusError(400, "BadRequest", `body.${field} is required`);
+  return v;
+}
+
+export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = {}): InstalledKubeVirt {
+  const timings = resolveTimings(options.timings);
+  const clock = options.clock ?? realClock;
+  const timers = options.timers ?? realTimers;
+  const rng = options.rng ?? seededRng(options.seed ?? 1);
+  let settings = mergeSettings(defaultWorldSettings(), options.world ?? {});
+  const store = host.store;
+
+  host.registerResource({
+    key: VM_KEY,
+    kind: "VirtualMachine",
+    listKind: "VirtualMachineList",
+    singular: "virtualmachine",
+    shortNames: ["vm", "vms"],
+    namespaced: true,
+    statusSubresource: true,
+  });
+  host.registerResource({
+    key: VMI_KEY,
+    kind: "VirtualMachineInstance",
+    listKind: "VirtualMachineInstanceList",
+    singular: "virtualmachineinstance",
+    shortNames: ["vmi", "vmis"],
+    namespaced: true,
+    statusSubresource: true,
+  });
+  host.registerAdmission(VM_KEY, virtualMachineAdmitter({ featureGates: options.featureGates }));
+  host.registerAdmission(VMI_KEY, virtualMachineInstanceAdmitter());
+
+  const controller = new KubeVirtController({
+    store,
+    timings,
+    clock,
+    timers,
+    rng,
+    settings: () => settings,
+    stages: options.stages ?? VMI_STAGES,
+    log: options.log,
+  });
+
+  const versions = ["v1", "v1alpha3"];
+  const vmHandler =
+    (
+      plan: (
+        name: string,
+        vm: KubeObject | undefined,
+        vmi: KubeObject | undefined,
+        body: string,
+        dryRun: string[],
+      ) => Plan,
+    ) =>
+    (req: { namespace: string; name: string; body: string; dryRun: string[] }) => {
+      const vm = store.get(VM_KEY, req.namespace, req.name);
+      const vmi = store.get(VMI_KEY, req.namespace, req.name);
+      executePlan(store, req.namespace, req.name, plan(req.name, vm, vmi, req.body, req.dryRun));
+      return { code: 202 };
+    };
+  host.registerSubresource(
+    "subresources.kubevirt.io",
+    versions,
+    "virtualmachines",
+    "start",
+    vmHandler(planStart),
+  );
+  host.registerSubresource(
+    "subresources.kubevirt.io",
+    versions,
+    "virtualmachines",
+    "stop",
+    vmHandler(planStop),
+  );
+  host.registerSubresource(
+    "subresources.kubevirt.io",
+    versions,
+    "virtualmachines",
+    "restart",
+    vmHandler(planRestart),
+  );
+
+  const vmiHandler =
+    (pause: boolean) => (req: { namespace: string; name: string; body: string; dryRun: string[] }) => {
+      const vmi = store.get(VMI_KEY, req.namespace, req.name);
+      const next = pause ? planPause(req.name, vmi, clock.now()) : planUnpause(req.name, vmi);
+      let bodyDryRun = false;
+      try {
+        const b = req.body.trim() ? (JSON.parse(req.body) as { dryRun?: unknown }) : {};
+        bodyDryRun = Array.isArray(b.dryRun) && b.dryRun.includes("All");
+      } catch (e) {
+        throw new StatusError(
+          400,
+          "BadRequest",
+          `Can not unmarshal Request body to struct, error: ${(e as Error).message}`,
+        );
+      }
+      if (!req.dryRun.includes("All") && !bodyDryRun) store.update(VMI_KEY, next, "status");
+      return { code: 200 };
+    };
+  host.registerSubresource(
+    "subresources.kubevirt.io",
+    versions,
+    "virtualmachineinstances",
+    "pause",
+    vmiHandler(true),
+  );
+  host.registerSubresource(
+    "subresources.kubevirt.io",
+    versions,
+    "virtualmachineinstances",
+    "unpause",
+    vmiHandler(false),
+  );
+
+  const world: KubeVirtWorld = {
+    get settings() {
+      return mergeSettings(settings, {});
+    },
+    timings,
+    configure(patch) {
+      settings = mergeSettings(settings, patch);
+      controller.resyncAll();
+      return mergeSettings(settings, {});
+    },
+    guestShutdown: (ns, name) => controller.finishVMI(ns, name, "Succeeded"),
+    guestCrash: (ns, name) => controller.finishVMI(ns, name, "Failed"),
+    infrastructureFailure: (ns, name) => controller.finishVMI(ns, name, "Failed", "NodeUnresponsive"),
+  };
+
+  const wrapSettings = (body: unknown) => {
+    try {
+      return world.configure((body ?? {}) as Parameters<KubeVirtWorld["configure"]>[0]);
+    } catch (e) {
+      if (e instanceof StatusError) throw e;
+      throw new StatusError(400, "BadRequest", (e as Error).message);
+    }
+  };
+  host.registerControl("kubevirt/settings", (body) =>
+    body && typeof body === "object" && Object.keys(body).length > 0 ? wrapSettings(body) : world.settings,
+  );
+  host.registerControl("kubevirt/guest-shutdown", (b) =>
+    world.guestShutdown(required(b, "namespace"), required(b, "name")),
+  );
+  host.registerControl("kubevirt/guest-crash", (b) =>
+    world.guestCrash(required(b, "namespace"), required(b, "name")),
+  );
+  host.registerControl("kubevirt/infrastructure-failure", (b) =>
+    world.infrastructureFailure(required(b, "namespace"), required(b, "name")),
+  );
+
+  controller.start();
+  return { world, stop: () => controller.stop() };
+}
+
+export { FakeClock, seededRng, TIMING_PROFILES } from "./timings";
+export type { Timings, TimingsOption, Clock, Timers, Rng } from "./timings";
+export { Fault, DEFAULT_KNOWN_IMAGES } from "./world";
+export type { WorldSettings, NodeCapacity } from "./world";
+export { VMI_STAGES } from "./stages";
+export type { Stage } from "./stages";
+export { reconcileVM, computeVMStatus, printableStatus } from "./reconcile";
+export { VM_KEY, VMI_KEY, RunStrategy, Phase, PrintableStatus } from "./api";

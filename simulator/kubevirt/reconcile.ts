@@ -1,0 +1,403 @@
+/**
+ * The VM controller as pure functions (§2): `reconcileVM` is `sync` + `syncRunStrategy` (what to do),
+ * `computeVMStatus` is `updateStatus` (what the status should say). Neither does I/O; `controller.ts`
+ * carries the actions out against the store and then computes the status from what it observes.
+ */
+import type { KubeObject } from "../store/types";
+import {
+  Phase,
+  PrintableStatus,
+  RunStrategy,
+  VM_CONTROLLER_FINALIZER,
+  VMI_FOREGROUND_FINALIZER,
+  ORPHAN_FINALIZER,
+  VM_GENERATION_ANNOTATION,
+  TEMPLATE_HASH_ANNOTATION,
+  clone,
+  conditions,
+  conditionTrue,
+  effectiveRunStrategy,
+  findCondition,
+  isDeleting,
+  isFinal,
+  removeCondition,
+  rfc3339,
+  rfc3339Milli,
+  setCondition,
+  stateChangeRequests,
+  templateHash,
+  vmiPhase,
+  type Condition,
+  type StartFailure,
+} from "./api";
+import { runningPatch } from "./subresources";
+import type { PatchOp } from "./jsonpatch";
+import type { Rng } from "./timings";
+
+/** One thing the controller does in a reconcile round. */
+export type VmAction =
+  | { type: "addVMFinalizer" }
+  /** Remove our VM finalizer (`orphan`: the VM is orphan-deleted, so the VMI is left to the garbage collector). */
+  | { type: "removeVMFinalizer"; orphan: boolean }
+  | { type: "createVMI"; vmi: KubeObject }
+  | { type: "deleteVMI"; uid: string }
+  | { type: "patchVMSpec"; ops: PatchOp[] }
+  | { type: "bumpVMIGeneration"; generation: number }
+  /** RerunOnFailure: append a Start request after a failure (`addStartRequest`). */
+  | { type: "addStartRequest" };
+
+export interface SyncError {
+  reason: string;
+  message: string;
+}
+
+export interface ReconcileResult {
+  actions: VmAction[];
+  syncError?: SyncError;
+  /** Reconcile again after this long (crash-loop backoff). */
+  requeueAfterMs?: number;
+}
+
+/** Head of status.stateChangeRequests is Start. */
+export function hasStartRequest(vm: KubeObject): boolean {
+  return stateChangeRequests(vm)[0]?.action === "Start";
+}
+export function hasStartPausedRequest(vm: KubeObject): boolean {
+  const head = stateChangeRequests(vm)[0];
+  return head?.action === "Start" && head.data?.paused === "true";
+}
+/** Head is Stop and its uid is this VMI's uid. */
+export function hasStopRequestForVMI(vm: KubeObject, vmi: KubeObject): boolean {
+  const head = stateChangeRequests(vm)[0];
+  return head?.action === "Stop" && head.uid !== undefined && head.uid === vmi.metadata.uid;
+}
+
+/** Milliseconds left before the next start is allowed (`startFailureBackoffTimeLeft`). */
+export function backoffTimeLeftMs(vm: KubeObject, now: number): number {
+  const sf = vm.status?.startFailure as StartFailure | undefined;
+  if (!sf?.retryAfterTimestamp) return 0;
+  return Math.max(0, Date.parse(sf.retryAfterTimestamp) - now);
+}
+
+/** `SetupVMIFromVM` + `startVMI`'s additions (§2.3). */
+export function vmiFromVM(vm: KubeObject): KubeObject {
+  const template = clone(
+    (vm.spec?.template ?? {}) as { metadata?: Record<string, unknown>; spec?: Record<string, unknown> },
+  );
+  const tmeta = template.metadata ?? {};
+  const spec = template.spec ?? {};
+  if (hasStartPausedRequest(vm)) spec.startStrategy = "Paused";
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachineInstance",
+    metadata: {
+      name: vm.metadata.name,
+      namespace: vm.metadata.namespace,
+      labels: { ...((tmeta.labels as Record<string, string>) ?? {}) },
+      annotations: {
+        ...((tmeta.annotations as Record<string, string>) ?? {}),
+        [VM_GENERATION_ANNOTATION]: String(vm.metadata.generation ?? 1),
+        [TEMPLATE_HASH_ANNOTATION]: templateHash(vm),
+      },
+      ownerReferences: [
+        {
+          apiVersion: "kubevirt.io/v1",
+          kind: "VirtualMachine",
+          name: vm.metadata.name,
+          uid: vm.metadata.uid ?? "",
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+      finalizers: [VM_CONTROLLER_FINALIZER, VMI_FOREGROUND_FINALIZER],
+    },
+    spec,
+  };
+}
+
+/** Pure: one round of `sync` (§2.1) and `syncRunStrategy` (§2.2). */
+export function reconcileVM(vm: KubeObject, vmi: KubeObject | undefined, now: number): ReconcileResult {
+  const actions: VmAction[] = [];
+  const finalizers = vm.metadata.finalizers ?? [];
+
+  if (isDeleting(vm)) {
+    const orphan = finalizers.includes(ORPHAN_FINALIZER);
+    if (!vmi || orphan) {
+      if (finalizers.includes(VM_CONTROLLER_FINALIZER)) actions.push({ type: "removeVMFinalizer", orphan });
+    } else if (!isDeleting(vmi)) {
+      actions.push({ type: "deleteVMI", uid: vmi.metadata.uid ?? "" });
+    }
+    return { actions };
+  }
+  if (!finalizers.includes(VM_CONTROLLER_FINALIZER)) actions.push({ type: "addVMFinalizer" });
+
+  // conditionallyBumpGenerationAnnotationOnVmi: generation moved, template did not.
+  const gen = vm.metadata.generation ?? 1;
+  if (
+    vmi &&
+    vmi.metadata.annotations?.[VM_GENERATION_ANNOTATION] !== String(gen) &&
+    vmi.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] === templateHash(vm)
+  ) {
+    actions.push({ type: "bumpVMIGeneration", generation: gen });
+  }
+
+  const rs = effectiveRunStrategy(vm);
+  if ("error" in rs)
+    return {
+      actions,
+      syncError: { reason: "FailedCreate", message: `Error fetching RunStrategy: ${rs.error}` },
+    };
+  const deleting = isDeleting(vmi);
+  const final = isFinal(vmi);
+  const start = (): ReconcileResult => {
+    const left = backoffTimeLeftMs(vm, now);
+    if (left > 0) return { actions, requeueAfterMs: left };
+    actions.push({ type: "createVMI", vmi: vmiFromVM(vm) });
+    return { actions };
+  };
+  const del = () => {
+    if (vmi && !deleting) actions.push({ type: "deleteVMI", uid: vmi.metadata.uid ?? "" });
+  };
+
+  switch (rs.strategy) {
+    case RunStrategy.Always:
+      if (vmi) {
+        if (hasStopRequestForVMI(vm, vmi) || final) del();
+        return { actions };
+      }
+      return start();
+    case RunStrategy.RerunOnFailure:
+      if (vmi) {
+        if (!deleting) {
+          const phase = vmiPhase(vmi);
+          if (hasStopRequestForVMI(vm, vmi) || phase === Phase.Failed || phase === Phase.Succeeded) {
+            del();
+            if (phase === Phase.Failed) actions.push({ type: "addStartRequest" });
+          }
+        }
+        return { actions };
+      }
+      if (hasStartRequest(vm) || vm.status?.runStrategy !== RunStrategy.RerunOnFailure) return start();
+      return { actions };
+    case RunStrategy.Manual:
+      if (vmi) {
+        if (hasStopRequestForVMI(vm, vmi)) del();
+        return { actions };
+      }
+      if (hasStartRequest(vm)) {
+        actions.push({ type: "createVMI", vmi: vmiFromVM(vm) });
+      }
+      return { actions };
+    case RunStrategy.Halted:
+      if (vmi) {
+        del();
+        return { actions };
+      }
+      if (hasStartRequest(vm)) {
+        // The paused-start path of virt-api: flip to Always; the next round starts it (§2.2 Halted).
+        actions.push({ type: "patchVMSpec", ops: runningPatch(vm, true) });
+        return {
+          actions,
+          syncError: { reason: "FailedCreate", message: "Failure while starting VMI: <nil>" },
+        };
+      }
+      return { actions };
+    case RunStrategy.Once:
+      if (!vmi) return start();
+      return { actions };
+    case RunStrategy.WaitAsReceiver:
+      return {
+        actions,
+        syncError: {
+          reason: "FailedCreate",
+          message:
+            "runStrategy WaitAsReceiver (decentralized live migration) is not supported by the simulator",
+        },
+      };
+    default:
+      return {
+        actions,
+        syncError: { reason: "FailedCreate", message: `unknown runstrategy: ${rs.strategy}` },
+      };
+  }
+}
+
+/** KubeVirt's crash-loop backoff in seconds: 10·n² + rand[0, 10·n²/2], capped at 300 (§2.5). */
+export function startBackoffSeconds(failCount: number, rng: Rng, maxDelay = 300): number {
+  const interval = Math.max(Math.floor(maxDelay / 30), 10);
+  let delay = failCount * failCount * interval;
+  delay += Math.floor(rng() * (Math.floor(delay / 2) + 1));
+  return Math.min(delay, maxDelay);
+}
+
+function everRunning(vmi: KubeObject): boolean {
+  const ts = (vmi.status?.phaseTransitionTimestamps as { phase: string }[] | undefined) ?? [];
+  return ts.some((t) => t.phase === Phase.Running) || vmiPhase(vmi) === Phase.Running;
+}
+
+/** VM condition types that are not mirrored from the VMI. */
+const VM_ONLY_CONDITIONS = new Set(["Ready", "Failure", "RestartRequired", "ManualRecoveryRequired"]);
+
+export interface StatusContext {
+  now: number;
+  rng: Rng;
+  /** Multiplier for the backoff seconds (the timing profile's `secondsScale`). */
+  secondsScale: number;
+  syncError?: SyncError;
+}
+
+/** Pure: `printableStatus` per §2.5, first match wins. */
+export function printableStatus(
+  vm: KubeObject,
+  vmi: KubeObject | undefined,
+  strategy: string | undefined,
+): string {
+  const phase = vmiPhase(vmi);
+  const sync = findCondition(vmi, "Synchronized");
+  const syncFalse = (reason: string) => sync?.status === "False" && sync.reason === reason;
+  if (isDeleting(vm)) return PrintableStatus.Terminating;
+  if (vmi && !isFinal(vmi) && isDeleting(vmi)) return PrintableStatus.Stopping;
+  const migration = vmi?.status?.migrationState as
+    { startTimestamp?: string; endTimestamp?: string } | undefined;
+  if (migration?.startTimestamp && !migration.endTimestamp) return PrintableStatus.Migrating;
+  if (phase === Phase.Running && conditionTrue(vmi, "Paused")) return PrintableStatus.Paused;
+  if (phase === Phase.Running) return PrintableStatus.Running;
+  if (syncFalse("FailedPvcNotFound")) return PrintableStatus.ErrorPvcNotFound;
+  const podScheduled = findCondition(vmi, "PodScheduled");
+  if (podScheduled?.status === "False" && podScheduled.reason === "Unschedulable")
+    return PrintableStatus.ErrorUnschedulable;
+  if (syncFalse("ErrImagePull")) return PrintableStatus.ErrImagePull;
+  if (syncFalse("ImagePullBackOff")) return PrintableStatus.ImagePullBackOff;
+  if (vmi && ([Phase.Unset, Phase.Pending, Phase.Scheduling, Phase.Scheduled] as string[]).includes(phase)) {
+    return PrintableStatus.Starting;
+  }
+  const sf = vm.status?.startFailure as StartFailure | undefined;
+  const crashStrategies: string[] = [RunStrategy.Always, RunStrategy.RerunOnFailure, RunStrategy.Once];
+  if (
+    (!vmi || isFinal(vmi)) &&
+    (sf?.consecutiveFailCount ?? 0) > 0 &&
+    crashStrategies.includes(strategy ?? "")
+  ) {
+    return PrintableStatus.CrashLoopBackOff;
+  }
+  if (!vmi || isFinal(vmi)) return PrintableStatus.Stopped;
+  if (strategy === RunStrategy.WaitAsReceiver && phase === Phase.WaitingForSync)
+    return PrintableStatus.WaitingForReceiver;
+  return PrintableStatus.Unknown;
+}
+
+/** Pure: the VM status `updateStatus` would write (§2.4, §2.5), given the VMI as observed after sync. */
+export function computeVMStatus(
+  vm: KubeObject,
+  vmi: KubeObject | undefined,
+  ctx: StatusContext,
+): Record<string, unknown> {
+  const status: Record<string, unknown> = clone(vm.status ?? {});
+  const ts = rfc3339(ctx.now);
+  const rs = effectiveRunStrategy(vm);
+  const strategy = "strategy" in rs ? rs.strategy : undefined;
+
+  status.created = !!vmi;
+  status.ready = !!vmi && conditionTrue(vmi, "Ready");
+  if (strategy && (status.runStrategy || status.created)) status.runStrategy = strategy;
+  if (vmi) {
+    const g = Number(vmi.metadata.annotations?.[VM_GENERATION_ANNOTATION]);
+    if (Number.isFinite(g)) status.observedGeneration = g;
+    status.desiredGeneration = vm.metadata.generation ?? 1;
+  }
+
+  // §2.4: pop at most the head request.
+  const scrs = stateChangeRequests(vm);
+  const head = scrs[0];
+  if (head) {
+    let pop = false;
+    if (head.action === "Stop") pop = !vmi || !head.uid || head.uid !== vmi.metadata.uid;
+    else if (head.action === "Start") pop = !!vmi && !isDeleting(vmi) && !isFinal(vmi);
+    if (pop) scrs.shift();
+  }
+  if (scrs.length > 0) status.stateChangeRequests = scrs;
+  else delete status.stateChangeRequests;
+
+  // §2.5 syncStartFailureStatus.
+  const crashStrategies: string[] = [RunStrategy.Always, RunStrategy.RerunOnFailure, RunStrategy.Once];
+  const sf = status.startFailure as StartFailure | undefined;
+  if (!strategy || !crashStrategies.includes(strategy) || (vmi && everRunning(vmi))) {
+    delete status.startFailure;
+  } else if (vmi && isFinal(vmi) && sf?.lastFailedVMIUID !== vmi.metadata.uid) {
+    const count = (sf?.consecutiveFailCount ?? 0) + 1;
+    const delayMs = startBackoffSeconds(count, ctx.rng) * 1000 * ctx.secondsScale;
+    status.startFailure = {
+      consecutiveFailCount: count,
+      lastFailedVMIUID: vmi.metadata.uid,
+      retryAfterTimestamp: rfc3339Milli(ctx.now + delayMs),
+    };
+  }
+
+  // Conditions.
+  let conds: Condition[] = conditions(vm);
+  if (!vmi) {
+    conds = setCondition(
+      conds,
+      { type: "Ready", status: "False", reason: "VMINotExists", message: "VMI does not exist" },
+      ts,
+    );
+  } else {
+    const ready = findCondition(vmi, "Ready");
+    if (!ready) {
+      conds = setCondition(
+        conds,
+        {
+          type: "Ready",
+          status: "False",
+          reason: "VMIConditionMissing",
+          message: "VMI is missing the Ready condition",
+        },
+        ts,
+      );
+    } else {
+      const copy: Condition = { type: "Ready", status: ready.status };
+      if (ready.reason) copy.reason = ready.reason;
+      if (ready.message) copy.message = ready.message;
+      conds = setCondition(conds, copy, ready.lastTransitionTime ?? ts);
+    }
+    const vmiConds = conditions(vmi).filter((c) => !VM_ONLY_CONDITIONS.has(c.type));
+    conds = conds.filter((c) => VM_ONLY_CONDITIONS.has(c.type) || vmiConds.some((v) => v.type === c.type));
+    for (const c of vmiConds) {
+      const copy: Condition = { type: c.type, status: c.status };
+      if (c.reason) copy.reason = c.reason;
+      if (c.message) copy.message = c.message;
+      conds = setCondition(conds, copy, c.lastTransitionTime ?? ts);
+    }
+  }
+  if (ctx.syncError) {
+    conds = setCondition(
+      conds,
+      { type: "Failure", status: "True", reason: ctx.syncError.reason, message: ctx.syncError.message },
+      ts,
+    );
+  } else conds = removeCondition(conds, "Failure");
+  // RestartRequired: the template changed while a live VMI runs from the old one (cleared on start/stop).
+  const live = !!vmi && !isFinal(vmi) && !isDeleting(vmi);
+  if (live && vmi.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] !== templateHash(vm)) {
+    conds = setCondition(
+      conds,
+      {
+        type: "RestartRequired",
+        status: "True",
+        message: "a non-live-updatable field was changed in the template spec",
+      },
+      ts,
+    );
+  } else conds = removeCondition(conds, "RestartRequired");
+  status.conditions = conds;
+
+  // printableStatus uses the updated startFailure.
+  status.printableStatus = printableStatus({ ...vm, status }, vmi, strategy);
+  return status;
+}
+
+/** Whether the VM controller may now drop its finalizer from the VMI (`removeVMIFinalizer`). */
+export function shouldRemoveVMIFinalizer(vmi: KubeObject | undefined): boolean {
+  if (!vmi || !(vmi.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER)) return false;
+  return isFinal(vmi) || (vmiPhase(vmi) === Phase.WaitingForSync && isDeleting(vmi));
+}

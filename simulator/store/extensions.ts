@@ -11,6 +11,8 @@ export interface ResourceDefinition {
   listKind: string;
   singular: string;
   shortNames?: string[];
+  /** Discovery categories, e.g. `["all"]` (`kubectl get all`). */
+  categories?: string[];
   namespaced: boolean;
   /** Whether the resource has a `status` subresource (writes to the main resource then ignore `status`). */
   statusSubresource: boolean;
@@ -45,7 +47,9 @@ export interface SubresourceResponse {
 }
 
 /** Handles one custom subresource. */
-export type SubresourceHandler = (request: SubresourceRequest) => SubresourceResponse | Promise<SubresourceResponse>;
+export type SubresourceHandler = (
+  request: SubresourceRequest,
+) => SubresourceResponse | Promise<SubresourceResponse>;
 
 /** A route under the simulator's control path (not part of the Kubernetes API), e.g. `POST /_simulator/...`. */
 export type ControlHandler = (body: unknown) => unknown | Promise<unknown>;

@@ -55,6 +55,8 @@ export interface ResourceKey {
 export interface WatchEvent {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
   object: KubeObject;
+  /** For MODIFIED: the object before the change (the store's own watchers use it for selector transitions). */
+  oldObject?: KubeObject;
 }
 
 /**

@@ -35,5 +35,9 @@ export type {
   Volume,
 } from "./template";
 
-// The VirtualMachine component (class and outputs) is exported here by its owner:
-// export { VirtualMachine } from "./virtualMachine";
+export { VirtualMachine } from "./virtual-machine";
+export type {
+  ObservedVirtualMachine,
+  VirtualMachineCondition,
+  VirtualMachineInterface,
+} from "./virtual-machine";

@@ -1,0 +1,48 @@
+/**
+ * Connections of one provider process: one KubeConfig, API client and set of shared namespace watches per
+ * distinct (kubeconfig, context), reused by every VM that names them.
+ */
+import { createHash } from "node:crypto";
+import { contextNamespace, loadKubeConfig, type ConnectionSettings } from "./kube/connection";
+import { KubeVirtApi } from "./kube/kubevirt-api";
+import { DEFAULT_RETRY } from "./kube/retry";
+import { WatchPool, type NamespaceWatch } from "./kube/namespace-watch";
+
+/** A connection to one cluster. */
+export interface Connection {
+  api: KubeVirtApi;
+  /** The kubeconfig context's namespace (or `default`). */
+  defaultNamespace: string;
+  /** The shared watch of a namespace. */
+  watch(namespace: string): NamespaceWatch;
+}
+
+/** Caches connections by a hash of their settings (the kubeconfig itself is never kept as a key). */
+export class Connections {
+  private readonly cache = new Map<string, Connection>();
+  private readonly watches = new WatchPool();
+
+  constructor(private readonly log: (line: string) => void) {}
+
+  get(settings: ConnectionSettings): Connection {
+    const key = createHash("sha256")
+      .update(settings.kubeconfig ?? "\u0000default")
+      .update("\u0000")
+      .update(settings.context ?? "")
+      .digest("hex");
+    let conn = this.cache.get(key);
+    if (!conn) {
+      const kc = loadKubeConfig(settings);
+      const retry = {
+        ...DEFAULT_RETRY,
+        onRetry: (err: Error, attempt: number, delayMs: number) =>
+          this.log(`API call failed (${err.message}); retry ${attempt} in ${Math.round(delayMs)} ms`),
+      };
+      const api = new KubeVirtApi(kc, retry, (w) => this.log(`warning from the API server: ${w}`));
+      const watches = this.watches;
+      conn = { api, defaultNamespace: contextNamespace(kc), watch: (ns) => watches.get(api, key, ns) };
+      this.cache.set(key, conn);
+    }
+    return conn;
+  }
+}

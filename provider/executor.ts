@@ -1,0 +1,124 @@
+/**
+ * The executor: carries out a plan's actions in order against the API, as thinly as it can. The only
+ * judgement it makes is the one the planner cannot make in advance: whether KubeVirt reports
+ * `RestartRequired` after a template change (restartPolicy IfRequired).
+ */
+import { conditionTrue, type LiveVm } from "./model/kubevirt";
+import { ApiError } from "./kube/http";
+import type { KubeVirtApi, PowerCall } from "./kube/kubevirt-api";
+import type { NamespaceWatch, Observed } from "./kube/namespace-watch";
+import { describeAction, waitLabel, type Action, type Plan } from "./planner/actions";
+import { waitFor } from "./wait/waiter";
+
+/** Where and how to execute. */
+export interface ExecutionContext {
+  api: KubeVirtApi;
+  watch: NamespaceWatch;
+  namespace: string;
+  name: string;
+  /** Epoch milliseconds: the operation's timeout. */
+  deadline: number;
+  log: (line: string) => void;
+}
+
+/** The patch's `test` failed or the object changed under us: observe again and re-plan. */
+export class StaleObservationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StaleObservationError";
+  }
+}
+
+/** How long to wait for KubeVirt's controller to look at a template change before deciding on a restart. */
+const RESTART_DECISION_MS = 30_000;
+
+/** 409 messages that mean "already as requested": starting a running VM, stopping a stopped one. */
+const ALREADY_DONE: Record<PowerCall["action"], RegExp | undefined> = {
+  start: /VM is already running/,
+  stop: /VM is not running$/,
+  restart: undefined,
+};
+
+/** Runs the plan; returns what was last observed. */
+export async function execute(plan: Plan, ctx: ExecutionContext, observed: Observed): Promise<Observed> {
+  let floor = observed;
+  let restartSkipped = false;
+  for (const action of plan.actions) {
+    if (action.kind !== "wait")
+      ctx.log(`${ctx.name}: ${describeAction(action, ctx.name).replace(/^will /, "")}`);
+    switch (action.kind) {
+      case "create":
+        floor = { vm: await ctx.api.createVm(action.manifest) };
+        break;
+      case "patch":
+        floor = { ...floor, vm: await patch(ctx, action.ops) };
+        break;
+      case "start":
+        await power(ctx, { action: "start" });
+        break;
+      case "stop":
+        await power(ctx, { action: "stop", gracePeriod: action.gracePeriodSeconds });
+        break;
+      case "restart":
+        if (action.onlyIfRequired && !(await restartRequired(ctx, floor))) {
+          ctx.log(`${ctx.name}: KubeVirt reports no RestartRequired; not restarting`);
+          restartSkipped = true;
+          break;
+        }
+        await power(ctx, { action: "restart" });
+        break;
+      case "wait": {
+        const target =
+          restartSkipped && action.target.state === "running"
+            ? { ...action.target, newerThanUid: undefined }
+            : action.target;
+        floor = await waitFor(ctx.watch, ctx.name, target, floor, {
+          deadline: ctx.deadline,
+          log: ctx.log,
+          label: waitLabel(target),
+        });
+        break;
+      }
+    }
+  }
+  return floor;
+}
+
+async function patch(ctx: ExecutionContext, ops: Extract<Action, { kind: "patch" }>["ops"]): Promise<LiveVm> {
+  try {
+    return await ctx.api.patchVm(ctx.namespace, ctx.name, ops);
+  } catch (err) {
+    // A failed `test` op (422 Invalid / 409 Conflict): someone changed the VM since we read it.
+    if (err instanceof ApiError && (err.code === 409 || (err.code === 422 && /test/i.test(err.message)))) {
+      throw new StaleObservationError(err.message);
+    }
+    throw err;
+  }
+}
+
+async function power(ctx: ExecutionContext, call: PowerCall): Promise<void> {
+  try {
+    await ctx.api.power(ctx.namespace, ctx.name, call);
+  } catch (err) {
+    const done = ALREADY_DONE[call.action];
+    if (err instanceof ApiError && err.code === 409 && done?.test(err.message)) {
+      ctx.log(`${ctx.name}: ${call.action}: ${err.message.replace(/^.*: /, "")} (nothing to do)`);
+      return;
+    }
+    throw err;
+  }
+}
+
+/** Waits (briefly) until KubeVirt's controller has seen the latest spec, then reads RestartRequired. */
+async function restartRequired(ctx: ExecutionContext, floor: Observed): Promise<boolean> {
+  const generation = floor.vm?.metadata.generation;
+  if (generation !== undefined) {
+    await waitFor(ctx.watch, ctx.name, { state: "generation", generation }, floor, {
+      deadline: Math.min(ctx.deadline, Date.now() + RESTART_DECISION_MS),
+      log: () => undefined,
+      label: "observed by KubeVirt",
+    }).catch(() => undefined); // an older KubeVirt may not report desiredGeneration: decide on what we see
+  }
+  const vm = ctx.watch.get(ctx.name, floor).vm;
+  return conditionTrue(vm?.status?.conditions, "RestartRequired");
+}

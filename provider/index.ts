@@ -1,0 +1,12 @@
+/**
+ * The dynamic provider's implementation, loaded at run time by the small serialized shim in
+ * `sdk/provider-shim.ts` (so Pulumi state never carries a copy of this code).
+ */
+import { createVmProvider } from "./vm-provider";
+
+export { createVmProvider } from "./vm-provider";
+export type { VmOutputs } from "./vm-provider";
+export type { ObservedVm } from "./model/observed";
+
+/** The provider of this process; the shim delegates every call to it. */
+export const vmProvider = createVmProvider();

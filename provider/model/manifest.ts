@@ -1,0 +1,45 @@
+/**
+ * The VirtualMachine object the provider declares, built from validated inputs.
+ */
+import type { VmInputs } from "../schema";
+
+/** API version and kind of KubeVirt VirtualMachines. */
+export const VM_API_VERSION = "kubevirt.io/v1";
+
+/** The declared parts of a VirtualMachine. */
+export interface VmManifest {
+  apiVersion: typeof VM_API_VERSION;
+  kind: "VirtualMachine";
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  spec: {
+    runStrategy?: string;
+    running?: boolean;
+    template: Record<string, unknown>;
+    dataVolumeTemplates?: Record<string, unknown>[];
+  };
+}
+
+/** Builds the declared VirtualMachine; `namespace` is the already-resolved namespace. */
+export function vmManifest(inputs: VmInputs, namespace: string): VmManifest {
+  const spec: VmManifest["spec"] = { template: inputs.template as Record<string, unknown> };
+  if (inputs.runStrategy !== undefined) spec.runStrategy = inputs.runStrategy;
+  if (inputs.running !== undefined) spec.running = inputs.running;
+  if (inputs.dataVolumeTemplates !== undefined) {
+    spec.dataVolumeTemplates = inputs.dataVolumeTemplates as Record<string, unknown>[];
+  }
+  const metadata: VmManifest["metadata"] = { name: inputs.name, namespace };
+  if (inputs.labels !== undefined) metadata.labels = inputs.labels;
+  if (inputs.annotations !== undefined) metadata.annotations = inputs.annotations;
+  return { apiVersion: VM_API_VERSION, kind: "VirtualMachine", metadata, spec };
+}
+
+/** The strategy KubeVirt will apply for the declared spec (`running: true` → Always, `false` → Halted). */
+export function declaredStrategy(inputs: Pick<VmInputs, "runStrategy" | "running">): string {
+  if (inputs.runStrategy !== undefined) return inputs.runStrategy;
+  return inputs.running ? "Always" : "Halted";
+}

@@ -1,0 +1,369 @@
+/**
+ * The planner: a pure function from (declared now, declared last time, observed VM and VMI) to an ordered
+ * list of actions. It follows KubeVirt's run-strategy table (the seed document):
+ *
+ * | strategy       | start        | stop         | restart        |
+ * | -------------- | ------------ | ------------ | -------------- |
+ * | Always         | -            | → Halted     | Always         |
+ * | RerunOnFailure | RerunOnFailure | RerunOnFailure | RerunOnFailure |
+ * | Manual         | Manual       | Manual       | Manual         |
+ * | Halted         | → Always     | -            | -              |
+ *
+ * so Halted → Always is a `start`, Always → Halted is a `stop`, Manual and RerunOnFailure VMs are started
+ * and stopped through the subresources without changing their strategy, and every other strategy move
+ * patches `spec.runStrategy` and then adds the power action the new strategy needs.
+ */
+import { PowerDrift, PowerState, RestartPolicy, RunStrategy, type WaitFor } from "../../sdk/enums";
+import type { VmManifest } from "../model/manifest";
+import {
+  conditionTrue,
+  effectiveStrategy,
+  isActive,
+  isFinal,
+  type LiveVm,
+  type LiveVmi,
+} from "../model/kubevirt";
+import { jsonEqual, threeWayMerge } from "../model/merge";
+import type { Action, JsonPatchOp, Plan } from "./actions";
+
+/** What a program declares for one VM (now, or at the last successful update). */
+export interface Declared {
+  manifest: VmManifest;
+  /** The strategy KubeVirt applies for the declared spec. */
+  strategy: string;
+  /** The power state to converge to, `undefined` to leave it alone (see `desiredPowerState`). */
+  power: PowerState | undefined;
+  restartTrigger?: string;
+}
+
+/** The current declaration plus the settings that steer convergence. */
+export interface Desired extends Declared {
+  restartPolicy: RestartPolicy;
+  powerDrift: PowerDrift;
+  waitFor: WaitFor;
+  stopGracePeriodSeconds?: number;
+}
+
+/** Everything the planner looks at. */
+export interface PlanRequest {
+  desired: Desired;
+  /** The declaration of the last successful update; `undefined` when creating or adopting. */
+  previous?: Declared;
+  observed: { vm?: LiveVm; vmi?: LiveVmi };
+  /** Set when taking over an existing VM: recorded on it as the annotation {@link ADOPTED_ANNOTATION}. */
+  adoptedAt?: string;
+}
+
+/** The annotation that records when the provider adopted an existing VM. */
+export const ADOPTED_ANNOTATION = "pulumi-kubevirt/adopted-at";
+
+/** Plans the actions that take the observed VM to the desired declaration. */
+export function plan(request: PlanRequest): Plan {
+  const { desired, observed } = request;
+  if (!observed.vm) return planCreate(desired);
+  return planUpdate(request, observed.vm);
+}
+
+function planCreate(desired: Desired): Plan {
+  const actions: Action[] = [{ kind: "create", manifest: desired.manifest }];
+  const running = (): Action => ({ kind: "wait", target: { state: "running", level: desired.waitFor } });
+  switch (desired.strategy) {
+    case RunStrategy.Always:
+      actions.push(running());
+      break;
+    case RunStrategy.Once:
+      actions.push({ kind: "wait", target: { state: "running", level: desired.waitFor, acceptFinal: true } });
+      break;
+    case RunStrategy.RerunOnFailure:
+      // KubeVirt starts a new RerunOnFailure VM by itself (its status.runStrategy is still empty).
+      if (desired.power === PowerState.Stopped)
+        actions.push(...stopAfterAutoStart(desired, "powerState Stopped"));
+      else actions.push(running());
+      break;
+    case RunStrategy.Manual:
+      if (desired.power === PowerState.Running) {
+        actions.push({ kind: "start", reason: "Manual with powerState Running" }, running());
+      }
+      break;
+  }
+  return { actions, notes: [] };
+}
+
+function stopAfterAutoStart(desired: Desired, reason: string): Action[] {
+  return [
+    { kind: "wait", target: { state: "instance" } },
+    stopAction(desired, `${reason}; KubeVirt starts RerunOnFailure VMs by itself`),
+    { kind: "wait", target: { state: "stopped" } },
+  ];
+}
+
+function stopAction(desired: Desired, reason: string): Action {
+  return desired.stopGracePeriodSeconds === undefined
+    ? { kind: "stop", reason }
+    : { kind: "stop", reason, gracePeriodSeconds: desired.stopGracePeriodSeconds };
+}
+
+function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
+  const { desired, previous, observed, adoptedAt } = request;
+  const vmi = observed.vmi;
+  const actions: Action[] = [];
+  const notes: string[] = [];
+  const live = effectiveStrategy(vm);
+  const target = desired.strategy;
+  const active = isActive(vmi);
+
+  // Out-of-band changes: the declaration did not change, but the cluster did (virtctl start/stop rewrites
+  // Always <-> Halted in spec; a Manual/RerunOnFailure stop or a guest shutdown shows only in status).
+  const declarationUnchanged =
+    previous !== undefined && previous.strategy === target && previous.power === desired.power;
+  const ignoreDrift = desired.powerDrift === PowerDrift.Ignore && declarationUnchanged;
+
+  const { ops, changes } = specPatch(vm, previous, desired, adoptedAt);
+  const templateChanged = changes.includes("template");
+
+  const strategyDrifted = live !== target;
+  if (strategyDrifted && ignoreDrift) {
+    notes.push(
+      `runStrategy is ${live} on the cluster, ${target} in the program; left alone (powerDrift Ignore)`,
+    );
+  }
+  const changeStrategy = strategyDrifted && !ignoreDrift;
+  const sameField = (vm.spec.runStrategy !== undefined) === (desired.manifest.spec.runStrategy !== undefined);
+  const why = `runStrategy ${live} → ${target}`;
+  let power: Action[] = [];
+  const wantRunning = (level: WaitFor = desired.waitFor, extra: object = {}): Action => ({
+    kind: "wait",
+    target: { state: "running", level, ...extra },
+  });
+  const stopped: Action = { kind: "wait", target: { state: "stopped" } };
+
+  if (
+    changeStrategy &&
+    sameField &&
+    live === RunStrategy.Halted &&
+    target === RunStrategy.Always &&
+    !active
+  ) {
+    power = [{ kind: "start", reason: why }, wantRunning()];
+  } else if (changeStrategy && sameField && live === RunStrategy.Always && target === RunStrategy.Halted) {
+    power = [stopAction(desired, why), stopped];
+  } else {
+    if (changeStrategy) {
+      ops.push(...strategyOps(vm, desired.manifest));
+      changes.push(why);
+    }
+    const strategy = changeStrategy ? target : live;
+    if (!ignoreDrift || changeStrategy) power = powerFor(strategy, changeStrategy, why, vmi, desired, notes);
+    else if (
+      !strategyDrifted &&
+      desired.power !== undefined &&
+      (desired.power === PowerState.Running) !== active
+    ) {
+      notes.push(
+        `${vm.metadata.name} is ${active ? "running" : "stopped"}, powerState says ${desired.power}; left alone (powerDrift Ignore)`,
+      );
+    }
+  }
+
+  if (ops.length > 0) actions.push({ kind: "patch", ops: withTests(vm, ops), changes });
+  actions.push(...power);
+
+  // A start or stop already gives the VM an instance built from the new template (or none).
+  const keepsRunning = active && !power.some((a) => a.kind === "stop" || a.kind === "start");
+  if (keepsRunning && previous !== undefined) {
+    actions.push(...restartActions(vm, vmi, previous, desired, templateChanged, target, notes));
+  }
+  return { actions, notes };
+}
+
+/** The power actions the (possibly new) strategy needs, given the observed instance. */
+function powerFor(
+  strategy: string,
+  switched: boolean,
+  why: string,
+  vmi: LiveVmi | undefined,
+  desired: Desired,
+  notes: string[],
+): Action[] {
+  const active = isActive(vmi);
+  const running: Action = { kind: "wait", target: { state: "running", level: desired.waitFor } };
+  const stopped: Action = { kind: "wait", target: { state: "stopped" } };
+  const reason = (what: string) => (switched ? `${why}, ${what}` : what);
+  switch (strategy) {
+    case RunStrategy.Always:
+      // KubeVirt starts (or re-creates) the instance by itself.
+      return switched || !active ? [running] : [];
+    case RunStrategy.Halted:
+      return switched || active ? [stopped] : [];
+    case RunStrategy.Once:
+      return switched && !vmi
+        ? [{ kind: "wait", target: { state: "running", level: desired.waitFor, acceptFinal: true } }]
+        : [];
+    case RunStrategy.Manual:
+      if (desired.power === PowerState.Running && !active) {
+        return [
+          { kind: "start", reason: reason(`Manual VM is ${vmiState(vmi)}, powerState Running`) },
+          running,
+        ];
+      }
+      if (desired.power === PowerState.Stopped && active) {
+        return [stopAction(desired, reason("Manual VM is running, powerState Stopped")), stopped];
+      }
+      return [];
+    case RunStrategy.RerunOnFailure: {
+      if (desired.power === PowerState.Stopped) {
+        if (active) return [stopAction(desired, reason("powerState Stopped")), stopped];
+        // KubeVirt starts it by itself: after a switch to RerunOnFailure with no instance, or after a failure.
+        const autoStart = (switched && !vmi) || vmi?.status?.phase === "Failed";
+        return autoStart ? stopAfterAutoStart(desired, reason("powerState Stopped")) : [];
+      }
+      if (active) return switched ? [running] : [];
+      if (switched && !vmi) return [running]; // KubeVirt starts it: its status.runStrategy differs
+      if (vmi?.status?.phase === "Failed") return [running]; // KubeVirt re-runs failed instances itself
+      if (desired.power === PowerState.Running) {
+        return [
+          { kind: "start", reason: reason(`RerunOnFailure VM is ${vmiState(vmi)}, powerState Running`) },
+          running,
+        ];
+      }
+      if (vmi?.status?.phase === "Succeeded") {
+        notes.push(
+          "the guest shut itself down; RerunOnFailure leaves it stopped (set powerState Running to start it)",
+        );
+      }
+      return [];
+    }
+    default:
+      return [];
+  }
+}
+
+function vmiState(vmi: LiveVmi | undefined): string {
+  if (!vmi) return "stopped";
+  if (vmi.metadata.deletionTimestamp) return "stopping";
+  return isFinal(vmi) ? `stopped (instance ${vmi.status?.phase})` : (vmi.status?.phase ?? "unknown");
+}
+
+function restartActions(
+  vm: LiveVm,
+  vmi: LiveVmi | undefined,
+  previous: Declared,
+  desired: Desired,
+  templateChanged: boolean,
+  strategy: string,
+  notes: string[],
+): Action[] {
+  const canRestart = strategy !== RunStrategy.Once && strategy !== RunStrategy.Halted;
+  let restart: Extract<Action, { kind: "restart" }> | undefined;
+  if (desired.restartTrigger !== previous.restartTrigger) {
+    restart = { kind: "restart", reason: "restartTrigger changed", onlyIfRequired: false };
+  } else if (templateChanged && desired.restartPolicy === RestartPolicy.Always) {
+    restart = { kind: "restart", reason: "template changed, restartPolicy Always", onlyIfRequired: false };
+  } else if (templateChanged && desired.restartPolicy === RestartPolicy.IfRequired) {
+    restart = { kind: "restart", reason: "template changed, restartPolicy IfRequired", onlyIfRequired: true };
+  } else if (
+    desired.restartPolicy === RestartPolicy.IfRequired &&
+    conditionTrue(vm.status?.conditions, "RestartRequired")
+  ) {
+    restart = { kind: "restart", reason: "RestartRequired", onlyIfRequired: false };
+  } else if (templateChanged) {
+    notes.push(
+      `template changed; ${vm.metadata.name} keeps running the old one until restarted (restartPolicy Never)`,
+    );
+  }
+  if (!restart) return [];
+  if (!canRestart) {
+    notes.push(`${vm.metadata.name} cannot be restarted under runStrategy ${strategy} (${restart.reason})`);
+    return [];
+  }
+  return [
+    restart,
+    { kind: "wait", target: { state: "running", level: desired.waitFor, newerThanUid: vmi?.metadata.uid } },
+  ];
+}
+
+/** JSON patch ops (without tests) for labels, annotations, template and dataVolumeTemplates. */
+function specPatch(
+  vm: LiveVm,
+  previous: Declared | undefined,
+  desired: Desired,
+  adoptedAt: string | undefined,
+): { ops: JsonPatchOp[]; changes: string[] } {
+  const ops: JsonPatchOp[] = [];
+  const changes: string[] = [];
+  const prev = previous?.manifest;
+  const want = desired.manifest;
+  const annotations =
+    adoptedAt === undefined
+      ? want.metadata.annotations
+      : { ...want.metadata.annotations, [ADOPTED_ANNOTATION]: adoptedAt };
+  const fields: [string, string, unknown, unknown, unknown][] = [
+    ["labels", "/metadata/labels", vm.metadata.labels, prev?.metadata.labels, want.metadata.labels],
+    [
+      "annotations",
+      "/metadata/annotations",
+      vm.metadata.annotations,
+      prev?.metadata.annotations,
+      annotations,
+    ],
+    ["template", "/spec/template", vm.spec.template, prev?.spec.template, want.spec.template],
+    [
+      "dataVolumeTemplates",
+      "/spec/dataVolumeTemplates",
+      vm.spec.dataVolumeTemplates,
+      prev?.spec.dataVolumeTemplates,
+      want.spec.dataVolumeTemplates,
+    ],
+  ];
+  for (const [name, path, current, before, declared] of fields) {
+    // Only what the program declared, or declared before, is compared: server defaults never count.
+    if (declared === undefined && before === undefined) continue;
+    const merged = threeWayMerge(current, before, declared);
+    if (jsonEqual(merged, current)) continue;
+    ops.push(
+      current === undefined ? { op: "add", path, value: merged } : { op: "replace", path, value: merged },
+    );
+    changes.push(name);
+  }
+  return { ops, changes };
+}
+
+/** Ops that move the VM to the declared strategy field (runStrategy, or the deprecated running). */
+function strategyOps(vm: LiveVm, manifest: VmManifest): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [];
+  const wantStrategy = manifest.spec.runStrategy;
+  if (wantStrategy !== undefined) {
+    if (vm.spec.running !== undefined) ops.push({ op: "remove", path: "/spec/running" });
+    ops.push({
+      op: vm.spec.runStrategy === undefined ? "add" : "replace",
+      path: "/spec/runStrategy",
+      value: wantStrategy,
+    });
+  } else {
+    if (vm.spec.runStrategy !== undefined) ops.push({ op: "remove", path: "/spec/runStrategy" });
+    ops.push({
+      op: vm.spec.running === undefined ? "add" : "replace",
+      path: "/spec/running",
+      value: manifest.spec.running,
+    });
+  }
+  return ops;
+}
+
+/** Prefixes a `test` op on the current value of every path a replace or remove touches (optimistic concurrency). */
+function withTests(vm: LiveVm, ops: JsonPatchOp[]): JsonPatchOp[] {
+  const tests: JsonPatchOp[] = [];
+  for (const op of ops) {
+    if (op.op !== "replace" && op.op !== "remove") continue;
+    tests.push({ op: "test", path: op.path, value: valueAt(vm, op.path) });
+  }
+  return [...tests, ...ops];
+}
+
+function valueAt(obj: unknown, pointer: string): unknown {
+  let cur: unknown = obj;
+  for (const part of pointer.split("/").slice(1)) {
+    cur = (cur as Record<string, unknown> | undefined)?.[part];
+  }
+  return cur;
+}

@@ -1,0 +1,152 @@
+/**
+ * The `VirtualMachine` component: one KubeVirt VirtualMachine, managed by the dynamic provider, with its
+ * observed state as outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { VirtualMachineArgs } from "./args";
+import type { ObservedPowerState } from "./enums";
+import { providerShim } from "./provider-shim";
+
+/** A network interface of the running instance. */
+export interface VirtualMachineInterface {
+  name?: string;
+  ipAddress?: string;
+  ipAddresses?: string[];
+  mac?: string;
+}
+
+/** A condition of the VirtualMachine (`Ready`, `Paused`, `RestartRequired`, `Failure`, ...). */
+export interface VirtualMachineCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+/** The live state the provider observed after the last update or refresh. */
+export interface ObservedVirtualMachine {
+  powerState: ObservedPowerState;
+  uid: string;
+  runStrategy: string;
+  printableStatus: string;
+  ready: boolean;
+  vmiPhase?: string;
+  vmiUid?: string;
+  nodeName?: string;
+  interfaces?: VirtualMachineInterface[];
+  observedGeneration?: number;
+  desiredGeneration?: number;
+  conditions: VirtualMachineCondition[];
+}
+
+/** The custom resource the component owns (type `pulumi-nodejs:dynamic/kubevirt:VirtualMachine`). */
+class VirtualMachineResource extends pulumi.dynamic.Resource {
+  declare readonly name: pulumi.Output<string>;
+  declare readonly namespace: pulumi.Output<string>;
+  declare readonly observed: pulumi.Output<ObservedVirtualMachine>;
+
+  constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
+    super(providerShim, name, { ...props, observed: undefined }, opts, "kubevirt", "VirtualMachine");
+  }
+}
+
+/**
+ * A KubeVirt VirtualMachine whose run strategy and power state `pulumi up` converges: it patches the spec,
+ * calls KubeVirt's start/stop/restart subresources where needed, and waits until the VM is in the declared
+ * state (or fails fast with KubeVirt's reason).
+ *
+ * @example
+ * ```ts
+ * const vm = new VirtualMachine("vm-cirros", {
+ *   runStrategy: "Always",
+ *   template: {
+ *     spec: {
+ *       domain: { devices: { disks: [{ name: "containerdisk", disk: { bus: "virtio" } }] } },
+ *       volumes: [{ name: "containerdisk", containerDisk: { image: "kubevirt/cirros-container-disk-demo:latest" } }],
+ *     },
+ *   },
+ * });
+ * export const power = vm.powerState;
+ * ```
+ */
+export class VirtualMachine extends pulumi.ComponentResource {
+  /** The VirtualMachine's name (the given one, or the auto-name). */
+  public readonly name!: pulumi.Output<string>;
+  /** The VirtualMachine's namespace. */
+  public readonly namespace!: pulumi.Output<string>;
+  /** Observed power state: `Running`, `Stopped`, `Paused` or `Unknown`. */
+  public readonly powerState!: pulumi.Output<ObservedPowerState>;
+  /** The VirtualMachine's uid. */
+  public readonly uid!: pulumi.Output<string>;
+  /** The run strategy in force on the cluster (a `stop` on an `Always` VM makes it `Halted`). */
+  public readonly runStrategy!: pulumi.Output<string>;
+  /** KubeVirt's `status.printableStatus` (`Running`, `Stopped`, `Starting`, `ErrorUnschedulable`, ...). */
+  public readonly printableStatus!: pulumi.Output<string>;
+  /** Whether the VM's instance is Ready. */
+  public readonly ready!: pulumi.Output<boolean>;
+  /** The instance's phase (`Pending` ... `Running`, `Succeeded`, `Failed`), when there is one. */
+  public readonly vmiPhase!: pulumi.Output<string | undefined>;
+  /** The instance's uid; it changes on every start and restart. */
+  public readonly vmiUid!: pulumi.Output<string | undefined>;
+  /** The node the instance runs on. */
+  public readonly nodeName!: pulumi.Output<string | undefined>;
+  /** The instance's network interfaces and IPs, when known. */
+  public readonly interfaces!: pulumi.Output<VirtualMachineInterface[] | undefined>;
+  /** The VM generation the running instance was created from. */
+  public readonly observedGeneration!: pulumi.Output<number | undefined>;
+  /** The VM's current generation, as KubeVirt last saw it. */
+  public readonly desiredGeneration!: pulumi.Output<number | undefined>;
+  /** The VM's conditions. */
+  public readonly conditions!: pulumi.Output<VirtualMachineCondition[]>;
+
+  constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("kubevirt:index:VirtualMachine", name, {}, opts);
+    if (opts?.urn) return;
+    const metadata = pulumi.output(args.metadata ?? {});
+    const vm = new VirtualMachineResource(
+      name,
+      {
+        name: metadata.apply((m) => m.name),
+        namespace: metadata.apply((m) => m.namespace),
+        labels: metadata.apply((m) => m.labels),
+        annotations: metadata.apply((m) => m.annotations),
+        autoNamePrefix: name,
+        runStrategy: args.runStrategy,
+        running: args.running,
+        powerState: args.powerState,
+        template: args.template,
+        dataVolumeTemplates: args.dataVolumeTemplates,
+        restartPolicy: args.restartPolicy,
+        restartTrigger: args.restartTrigger,
+        stopGracePeriodSeconds: args.stopGracePeriodSeconds,
+        powerDrift: args.powerDrift,
+        waitFor: args.waitFor,
+        timeouts: args.timeouts,
+        adopt: args.adopt,
+        // A kubeconfig may be a path or the file's contents: keep it secret either way.
+        kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
+        context: args.context,
+      },
+      { parent: this },
+    );
+    const observed = vm.observed;
+    const outputs = {
+      name: vm.name,
+      namespace: vm.namespace,
+      powerState: observed.apply((o) => o.powerState),
+      uid: observed.apply((o) => o.uid),
+      runStrategy: observed.apply((o) => o.runStrategy),
+      printableStatus: observed.apply((o) => o.printableStatus),
+      ready: observed.apply((o) => o.ready),
+      vmiPhase: observed.apply((o) => o.vmiPhase),
+      vmiUid: observed.apply((o) => o.vmiUid),
+      nodeName: observed.apply((o) => o.nodeName),
+      interfaces: observed.apply((o) => o.interfaces),
+      observedGeneration: observed.apply((o) => o.observedGeneration),
+      desiredGeneration: observed.apply((o) => o.desiredGeneration),
+      conditions: observed.apply((o) => o.conditions),
+    };
+    Object.assign(this, outputs);
+    this.registerOutputs(outputs);
+  }
+}

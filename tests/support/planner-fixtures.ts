@@ -1,0 +1,112 @@
+/**
+ * Test fixtures for the planner: live VM and VMI objects in a given state, declarations, and a one-line
+ * summary of a plan that a reader can check against KubeVirt's run-strategy table.
+ */
+import type { PowerState, RestartPolicy } from "../../sdk/enums";
+import type { Condition, LiveVm, LiveVmi } from "../../provider/model/kubevirt";
+import type { Action, Plan } from "../../provider/planner/actions";
+import type { Declared, Desired } from "../../provider/planner/plan";
+
+/** Instance states a test can put next to a VM. */
+export type VmiState = "none" | "Running" | "Scheduling" | "Succeeded" | "Failed";
+
+const TEMPLATE = { spec: { domain: { devices: {} } } };
+
+/** A live VM with the given strategy; `extra` overrides spec/status bits. */
+export function liveVm(
+  strategy: string,
+  extra: { conditions?: Condition[]; template?: object; running?: boolean } = {},
+): LiveVm {
+  const spec: LiveVm["spec"] =
+    extra.running !== undefined ? { running: extra.running } : { runStrategy: strategy };
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name: "vm1", namespace: "ns", uid: "vm-uid", resourceVersion: "10", generation: 1 },
+    spec: { ...spec, template: extra.template ?? TEMPLATE },
+    status: { conditions: extra.conditions ?? [] },
+  };
+}
+
+/** A live VMI in a phase, or `undefined` for "none". */
+export function liveVmi(state: VmiState, uid = "vmi-1"): LiveVmi | undefined {
+  if (state === "none") return undefined;
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachineInstance",
+    metadata: { name: "vm1", namespace: "ns", uid, resourceVersion: "11" },
+    status: { phase: state },
+  };
+}
+
+/** A declaration of a strategy (runStrategy field) and power state. */
+export function declared(
+  strategy: string,
+  power?: PowerState,
+  extra: { template?: Record<string, unknown>; restartTrigger?: string } = {},
+): Declared {
+  return {
+    manifest: {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachine",
+      metadata: { name: "vm1", namespace: "ns" },
+      spec: { runStrategy: strategy, template: extra.template ?? TEMPLATE },
+    },
+    strategy,
+    power,
+    restartTrigger: extra.restartTrigger,
+  };
+}
+
+/** A full desired state with default settings. */
+export function desired(
+  strategy: string,
+  power?: PowerState,
+  extra: {
+    template?: Record<string, unknown>;
+    restartTrigger?: string;
+    restartPolicy?: RestartPolicy;
+    powerDrift?: "Correct" | "Ignore";
+  } = {},
+): Desired {
+  return {
+    ...declared(strategy, power, extra),
+    restartPolicy: extra.restartPolicy ?? "IfRequired",
+    powerDrift: extra.powerDrift ?? "Correct",
+    waitFor: "Ready",
+  };
+}
+
+/** The power a strategy implies (as `check` fills it in), for Always/Halted. */
+export function impliedPower(strategy: string): PowerState | undefined {
+  return strategy === "Always" ? "Running" : strategy === "Halted" ? "Stopped" : undefined;
+}
+
+/** `patch(runStrategy Halted → Manual) → start → wait(Ready)`; `-` for an empty plan. */
+export function summarize(plan: Plan): string {
+  if (plan.actions.length === 0) return "-";
+  return plan.actions.map(summarizeAction).join(" → ");
+}
+
+function summarizeAction(a: Action): string {
+  switch (a.kind) {
+    case "create":
+      return "create";
+    case "patch":
+      return `patch(${a.changes.join(", ")})`;
+    case "start":
+    case "stop":
+      return a.kind;
+    case "restart":
+      return a.onlyIfRequired ? "restart-if-required" : "restart";
+    case "wait":
+      switch (a.target.state) {
+        case "running":
+          return `wait(${a.target.level}${a.target.newerThanUid ? ", new instance" : ""}${a.target.acceptFinal ? " or finished" : ""})`;
+        case "stopped":
+          return "wait(Stopped)";
+        case "instance":
+          return "wait(instance)";
+      }
+  }
+}

@@ -15,7 +15,7 @@ const TEMPLATE = { spec: { domain: { devices: {} } } };
 /** A live VM with the given strategy; `extra` overrides spec/status bits. */
 export function liveVm(
   strategy: string,
-  extra: { conditions?: Condition[]; template?: object; running?: boolean } = {},
+  extra: { conditions?: Condition[]; template?: Record<string, unknown>; running?: boolean } = {},
 ): LiveVm {
   const spec: LiveVm["spec"] =
     extra.running !== undefined ? { running: extra.running } : { runStrategy: strategy };

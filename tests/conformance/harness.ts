@@ -1,0 +1,342 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the suite reads deep fields of untyped Kubernetes JSON */
+/**
+ * Conformance harness: one simulator (fast timings) per test file, driven only over HTTP with
+ * @kubernetes/client-node. Subresources and the control API have no typed client call, so they go through
+ * a plain HTTPS request with the kubeconfig's CA and token applied (`KubeConfig.applyToHTTPSOptions`).
+ */
+import { request as httpsRequest, type RequestOptions } from "node:https";
+import {
+  KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  Watch,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../simulator";
+
+export const NS = "default";
+export const VM_PATH = `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachines`;
+export const VMI_PATH = `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances`;
+
+export type Obj = KubernetesObject & { spec?: Record<string, any>; status?: Record<string, any> };
+
+export interface Sim {
+  handle: SimulatorHandle;
+  kc: KubeConfig;
+  api: KubernetesObjectApi;
+  stop(): Promise<void>;
+}
+
+/** Starts a simulator with fast timings and a big node (so that parallel scenarios never run out of room). */
+export async function startSim(options: SimulatorOptions = {}): Promise<Sim> {
+  const handle = await startSimulator({
+    ...options,
+    kubevirt: {
+      timings: "fast",
+      seed: 11,
+      world: { node: { cpu: 512, memory: "1Ti" } },
+      ...(options.kubevirt || {}),
+    },
+  });
+  const kc = new KubeConfig();
+  kc.loadFromString(handle.kubeconfig);
+  return { handle, kc, api: KubernetesObjectApi.makeApiClient(kc), stop: () => handle.stop() };
+}
+
+/** A KubeConfig for the same server with another user's token. */
+export function kubeconfigFor(sim: Sim, token: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.handle.kubeconfig);
+  const user = kc.getCurrentUser()!;
+  (user as { token?: string }).token = token;
+  return kc;
+}
+
+export interface Raw {
+  status: number;
+  body: any;
+  text: string;
+  headers: Record<string, unknown>;
+}
+
+/** A raw request with the kubeconfig's TLS and auth. */
+export async function raw(kc: KubeConfig, method: string, path: string, body?: unknown): Promise<Raw> {
+  const cluster = kc.getCurrentCluster()!;
+  const url = new URL(path, cluster.server);
+  const opts: RequestOptions = { method, headers: { Accept: "application/json" } };
+  await kc.applyToHTTPSOptions(opts);
+  const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+  if (payload !== undefined) {
+    opts.headers = {
+      ...opts.headers,
+      "Content-Type": "application/json",
+      "Content-Length": String(Buffer.byteLength(payload)),
+    };
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ...opts, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let parsed: unknown;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          parsed = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed, text, headers: res.headers });
+      });
+    });
+    req.on("error", reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}
+
+/** `PUT /apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/NAME/ACTION` */
+export function vmAction(
+  sim: Sim,
+  name: string,
+  action: "start" | "stop" | "restart",
+  body?: unknown,
+  query = "",
+  version = "v1",
+): Promise<Raw> {
+  return raw(
+    sim.kc,
+    "PUT",
+    `/apis/subresources.kubevirt.io/${version}/namespaces/${NS}/virtualmachines/${name}/${action}${query}`,
+    body,
+  );
+}
+/** `PUT .../virtualmachineinstances/NAME/pause|unpause` */
+export function vmiAction(sim: Sim, name: string, action: "pause" | "unpause", body?: unknown): Promise<Raw> {
+  return raw(
+    sim.kc,
+    "PUT",
+    `/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachineinstances/${name}/${action}`,
+    body,
+  );
+}
+/** `POST /_simulator/NAME` */
+export async function control(sim: Sim, name: string, body: unknown = {}): Promise<Raw> {
+  return raw(sim.kc, "POST", `/_simulator/${name}`, body);
+}
+
+export interface VmOptions {
+  runStrategy?: string;
+  running?: boolean;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  memory?: string;
+  image?: string;
+  tgps?: number;
+  startStrategy?: string;
+}
+
+/** A VirtualMachine manifest with a small containerDisk template. */
+export function vmManifest(name: string, o: VmOptions): Obj {
+  const spec: Record<string, unknown> = {};
+  if (o.runStrategy !== undefined) spec.runStrategy = o.runStrategy;
+  if (o.running !== undefined) spec.running = o.running;
+  spec.template = {
+    metadata: { labels: { "kubevirt.io/vm": name, ...(o.labels ?? {}) }, annotations: o.annotations },
+    spec: {
+      domain: {
+        devices: { disks: [{ name: "root", disk: { bus: "virtio" } }] },
+        memory: { guest: o.memory ?? "128Mi" },
+      },
+      terminationGracePeriodSeconds: o.tgps ?? 30,
+      ...(o.startStrategy ? { startStrategy: o.startStrategy } : {}),
+      volumes: [{ name: "root", containerDisk: { image: o.image ?? "quay.io/containerdisks/fedora:40" } }],
+    },
+  };
+  return { apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", metadata: { name, namespace: NS }, spec };
+}
+
+export async function createVM(sim: Sim, name: string, o: VmOptions): Promise<Obj> {
+  return (await sim.api.create(vmManifest(name, o))) as Obj;
+}
+
+function isNotFound(e: unknown): boolean {
+  return (e as { code?: number }).code === 404;
+}
+
+export async function getVM(sim: Sim, name: string): Promise<Obj> {
+  return (await sim.api.read({
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name, namespace: NS },
+  })) as Obj;
+}
+export async function getVMI(sim: Sim, name: string): Promise<Obj | undefined> {
+  try {
+    return (await sim.api.read({
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachineInstance",
+      metadata: { name, namespace: NS },
+    })) as Obj;
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  }
+}
+export async function vmExists(sim: Sim, name: string): Promise<boolean> {
+  try {
+    await getVM(sim, name);
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}
+
+/** Merge-patches a VM (custom resources do not take strategic merge patch). */
+export async function patchVM(sim: Sim, name: string, patch: Record<string, unknown>): Promise<Obj> {
+  return (await sim.api.patch(
+    {
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachine",
+      ...patch,
+      metadata: { ...((patch.metadata as object) ?? {}), name, namespace: NS },
+    },
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    PatchStrategy.MergePatch,
+  )) as Obj;
+}
+
+export async function deleteVMI(sim: Sim, name: string): Promise<void> {
+  await sim.api.delete({
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachineInstance",
+    metadata: { name, namespace: NS },
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` every 10 ms until it returns a value other than undefined/false; fails after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await sleep(10);
+  }
+}
+
+/** Waits for the VM's printableStatus (and returns the VM). */
+export function waitForPrintable(sim: Sim, name: string, status: string, timeoutMs = 5000): Promise<Obj> {
+  return waitFor(
+    `${name} printableStatus ${status}`,
+    async () => {
+      const vm = await getVM(sim, name);
+      return vm.status?.printableStatus === status ? vm : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+/** Waits until the VM is Running, ready and has no pending state change requests; returns the VMI. */
+export async function waitRunning(sim: Sim, name: string): Promise<Obj> {
+  await waitFor(`${name} running`, async () => {
+    const vm = await getVM(sim, name);
+    return (
+      vm.status?.printableStatus === "Running" && vm.status.ready === true && !vm.status.stateChangeRequests
+    );
+  });
+  return (await getVMI(sim, name))!;
+}
+
+/** Waits until the VM has no VMI and shows `Stopped` with no pending requests. */
+export async function waitStopped(sim: Sim, name: string): Promise<Obj> {
+  return waitFor(`${name} stopped`, async () => {
+    const vm = await getVM(sim, name);
+    const vmi = await getVMI(sim, name);
+    return !vmi && vm.status?.printableStatus === "Stopped" && !vm.status.stateChangeRequests
+      ? vm
+      : undefined;
+  });
+}
+
+/** Waits for the VMI phase. */
+export function waitVMIPhase(sim: Sim, name: string, phase: string): Promise<Obj> {
+  return waitFor(`${name} VMI phase ${phase}`, async () => {
+    const vmi = await getVMI(sim, name);
+    return vmi?.status?.phase === phase ? vmi : undefined;
+  });
+}
+
+/** The `Operation cannot be fulfilled ...` 409 text for a VM. */
+export function conflictMessage(name: string, msg: string): string {
+  return `Operation cannot be fulfilled on virtualmachine.kubevirt.io "${name}": ${msg}`;
+}
+
+/** Collects watch events on a path until `stop()`. */
+export async function watchEvents(
+  sim: Sim,
+  path: string,
+  query: Record<string, string | number | boolean | undefined> = {},
+) {
+  const events: { type: string; object: Obj }[] = [];
+  let done: unknown = null;
+  let finished = false;
+  const ctrl = await new Watch(sim.kc).watch(
+    path,
+    query,
+    (type, object) => events.push({ type, object: object as Obj }),
+    (err) => {
+      finished = true;
+      done = err;
+    },
+  );
+  return {
+    events,
+    get finished() {
+      return finished;
+    },
+    get error() {
+      return done;
+    },
+    stop: () => ctrl.abort(),
+  };
+}
+
+/** Error code and Status body of a client-node ApiException. */
+export function apiError(e: unknown): { code: number; body: any } {
+  const err = e as { code?: number; body?: unknown };
+  let body = err.body;
+  if (typeof body === "string") {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      // keep text
+    }
+  }
+  return { code: err.code ?? 0, body };
+}
+
+/** Runs `f`, expecting an ApiException; returns its code and body. */
+export async function expectApiError(f: () => Promise<unknown>): Promise<{ code: number; body: any }> {
+  try {
+    await f();
+  } catch (e) {
+    return apiError(e);
+  }
+  throw new Error("expected the API call to fail");
+}

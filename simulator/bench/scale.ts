@@ -1,0 +1,204 @@
+/**
+ * Scale check of the API layer: N objects created over HTTPS (a keep-alive agent, 50 requests in flight), W
+ * concurrent watchers (client-node `Watch`), then U updates one after another, timing each from the moment the write is sent until every watcher has
+ * received it (watch fan-out latency). Reports memory (RSS, heap) and p50/p99/max latency, and counts errors.
+ *
+ *   npm run build && node dist/simulator/bench/scale.js [objects=1000] [watchers=20] [updates=200]
+ */
+import { Agent, request } from "node:https";
+import { KubeConfig, Watch } from "@kubernetes/client-node";
+import { startSimulator } from "../index";
+import { WIDGETS } from "../http/testing";
+
+/**
+ * One JSON request over a shared keep-alive agent. (client-node 2.0 builds a new undici Agent, so a new TLS
+ * connection, for every request when the kubeconfig has a CA: that measures the client, not the server.)
+ */
+function send(
+  agent: Agent,
+  url: string,
+  token: string,
+  method: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const text = JSON.stringify(body);
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          "Content-Type": "application/json",
+          "Content-Length": Buffer.byteLength(text),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(text);
+  });
+}
+
+/** What {@link runScaleBench} measured. */
+export interface ScaleResult {
+  objects: number;
+  watchers: number;
+  updates: number;
+  errors: string[];
+  createMs: number;
+  /** Events each watcher received (should be objects + updates). */
+  eventsPerWatcher: number[];
+  fanoutMs: { p50: number; p99: number; max: number };
+  memoryMb: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
+
+/** Runs the benchmark against a fresh simulator (stopped at the end). */
+export async function runScaleBench(objects = 1000, watchers = 20, updates = 200): Promise<ScaleResult> {
+  global.gc?.();
+  const before = process.memoryUsage();
+  const sim = await startSimulator({ kubevirt: false });
+  const errors: string[] = [];
+  const controllers: AbortController[] = [];
+  let stopping = false;
+  const agent = new Agent({ keepAlive: true, maxSockets: 50, ca: sim.caCert });
+  try {
+    sim.host.registerResource(WIDGETS);
+    const kc = new KubeConfig();
+    kc.loadFromString(sim.kubeconfig);
+    const path = "/apis/test.sim.io/v1/namespaces/default/widgets";
+
+    // Watchers first, from the current resourceVersion, so they see every create and update.
+    const startRv = sim.store.currentResourceVersion();
+    const received: Map<string, number>[] = [];
+    const counts: number[] = [];
+    let waiters: (() => void)[] = [];
+    for (let i = 0; i < watchers; i++) {
+      const seen = new Map<string, number>();
+      received.push(seen);
+      counts.push(0);
+      const c = await new Watch(kc).watch(
+        path,
+        { resourceVersion: startRv },
+        (type, obj: { metadata?: { resourceVersion?: string } }) => {
+          if (type === "ERROR") errors.push(`watcher ${i}: ERROR event ${JSON.stringify(obj)}`);
+          counts[i]++;
+          seen.set(obj.metadata?.resourceVersion ?? "", performance.now());
+          const ws = waiters;
+          waiters = [];
+          ws.forEach((w) => w());
+        },
+        (err) => {
+          if (!stopping) errors.push(`watcher ${i} ended early: ${String(err)}`);
+        },
+      );
+      controllers.push(c);
+    }
+
+    const t0 = performance.now();
+    const names = Array.from({ length: objects }, (_, i) => `w-${String(i).padStart(5, "0")}`);
+    for (let i = 0; i < names.length; i += 50) {
+      await Promise.all(
+        names.slice(i, i + 50).map((name) =>
+          send(agent, sim.url + path, sim.token, "POST", {
+            apiVersion: "test.sim.io/v1",
+            kind: "Widget",
+            metadata: { name, namespace: "default", labels: { bench: "yes" } },
+            spec: { n: 0 },
+          }).then(
+            (r) => r.status === 201 || errors.push(`create ${name}: HTTP ${r.status}`),
+            (e: unknown) => errors.push(`create ${name}: ${String(e)}`),
+          ),
+        ),
+      );
+    }
+    const createMs = performance.now() - t0;
+
+    const latencies: number[] = [];
+    for (let u = 0; u < updates; u++) {
+      const name = names[u % names.length];
+      const sent = performance.now();
+      let rv: string;
+      try {
+        const cur = sim.store.get(WIDGETS.key, "default", name)!;
+        const res = await send(agent, `${sim.url}${path}/${name}`, sim.token, "PUT", {
+          ...cur,
+          spec: { n: u + 1 },
+        });
+        if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+        rv = (res.json as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+      } catch (e) {
+        errors.push(`update ${name}: ${String(e)}`);
+        continue;
+      }
+      const deadline = Date.now() + 5000;
+      while (!received.every((m) => m.has(rv))) {
+        if (Date.now() > deadline) {
+          errors.push(`update ${name} rv ${rv}: not seen by every watcher within 5 s`);
+          break;
+        }
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 50);
+        });
+      }
+      if (received.every((m) => m.has(rv)))
+        latencies.push(Math.max(...received.map((m) => m.get(rv)!)) - sent);
+    }
+    latencies.sort((a, b) => a - b);
+    global.gc?.();
+    const after = process.memoryUsage();
+    return {
+      objects,
+      watchers,
+      updates,
+      errors,
+      createMs: Math.round(createMs),
+      eventsPerWatcher: counts,
+      fanoutMs: {
+        p50: Math.round(percentile(latencies, 50) * 100) / 100,
+        p99: Math.round(percentile(latencies, 99) * 100) / 100,
+        max: Math.round((latencies[latencies.length - 1] ?? NaN) * 100) / 100,
+      },
+      memoryMb: {
+        rssBefore: mb(before.rss),
+        rssAfter: mb(after.rss),
+        heapBefore: mb(before.heapUsed),
+        heapAfter: mb(after.heapUsed),
+      },
+    };
+  } finally {
+    stopping = true;
+    controllers.forEach((c) => c.abort());
+    agent.destroy();
+    await sim.stop();
+  }
+}
+
+if (require.main === module) {
+  const [objects, watchers, updates] = process.argv.slice(2).map(Number);
+  runScaleBench(objects || 1000, watchers || 20, updates || 200).then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      process.exit(r.errors.length ? 1 : 0);
+    },
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

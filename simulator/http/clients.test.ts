@@ -1,0 +1,89 @@
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { startSimulator, type SimulatorHandle } from "../index";
+import { WIDGETS } from "./testing";
+
+const run = promisify(execFile);
+const KUBECTL = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((p) => existsSync(p));
+
+describe("plain HTTP", () => {
+  it("should serve over HTTP with an insecure-skip-tls-verify kubeconfig when asked", async () => {
+    const sim = await startSimulator({ kubevirt: false, http: true });
+    try {
+      expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(sim.kubeconfig).toContain("insecure-skip-tls-verify: true");
+      sim.host.registerResource(WIDGETS);
+      const kc = new KubeConfig();
+      kc.loadFromString(sim.kubeconfig);
+      const api = KubernetesObjectApi.makeApiClient(kc);
+      await api.create({
+        apiVersion: "test.sim.io/v1",
+        kind: "Widget",
+        metadata: { name: "h", namespace: "default" },
+      });
+      expect(sim.store.get(WIDGETS.key, "default", "h")).toBeDefined();
+    } finally {
+      await sim.stop();
+    }
+  });
+});
+
+(KUBECTL ? describe : describe.skip)("kubectl", () => {
+  let sim: SimulatorHandle;
+  const kubectl = async (...args: string[]) => {
+    try {
+      const { stdout } = await run(KUBECTL!, args, {
+        env: { ...process.env, KUBECONFIG: sim.kubeconfigPath },
+        timeout: 15_000,
+      });
+      return stdout;
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      return `${err.stdout ?? ""}${err.stderr ?? ""}`;
+    }
+  };
+
+  beforeAll(async () => {
+    sim = await startSimulator({ kubevirt: false });
+    sim.host.registerResource(WIDGETS);
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+
+  it("should write a kubeconfig kubectl can use over HTTPS with the token", async () => {
+    expect(readFileSync(sim.kubeconfigPath, "utf8")).toBe(sim.kubeconfig);
+    expect(await kubectl("api-resources", "--api-group=test.sim.io", "--no-headers")).toMatch(
+      /^widgets\s+wd\s+test\.sim\.io\/v1\s+true\s+Widget/m,
+    );
+    const file = join(sim.kubeconfigPath, "..", "w.yaml");
+    writeFileSync(
+      file,
+      "apiVersion: test.sim.io/v1\nkind: Widget\nmetadata:\n  name: k1\nspec:\n  color: blue\n",
+    );
+    expect(await kubectl("create", "-f", file)).toContain("widget.test.sim.io/k1 created");
+    expect(await kubectl("apply", "-f", file)).toMatch(/widget.test.sim.io\/k1 (configured|unchanged)/);
+    expect(await kubectl("patch", "wd", "k1", "--type=merge", "-p", '{"spec":{"color":"red"}}')).toContain(
+      "patched",
+    );
+    expect(await kubectl("patch", "wd", "k1", "-p", '{"spec":{"color":"red"}}')).toContain(
+      "application/strategic-merge-patch+json is not supported",
+    );
+    expect(await kubectl("get", "wd", "k1", "-o", "jsonpath={.spec.color}")).toBe("red");
+    expect(await kubectl("delete", "wd", "k1")).toContain("deleted");
+  });
+
+  it("should stream kubectl get -w", async () => {
+    const watching = kubectl("get", "wd", "-w", "--request-timeout=2s");
+    await new Promise((r) => setTimeout(r, 700));
+    sim.store.create(WIDGETS.key, {
+      apiVersion: "test.sim.io/v1",
+      kind: "Widget",
+      metadata: { name: "watched", namespace: "default" },
+    });
+    expect(await watching).toContain("watched");
+  });
+});

@@ -52,9 +52,9 @@ describe("VMI stage table (realistic profile)", () => {
   // [case, vmi, expected stage, expected delay ms]
   const table: [string, KubeObject, string | undefined, number | undefined][] = [
     ["a new VMI", vmi(""), "vmi-pending", 50],
-    ["Pending", vmi("Pending"), "vmi-scheduling", 300],
-    ["Scheduling, fits", vmi("Scheduling"), "vmi-pod-scheduled", 300],
-    ["Scheduling, too big", vmi("Scheduling", { memory: "64Gi" }), "vmi-unschedulable", 300],
+    ["Pending", vmi("Pending"), "vmi-scheduling", 200],
+    ["Scheduling, fits", vmi("Scheduling"), "vmi-pod-scheduled", 200],
+    ["Scheduling, too big", vmi("Scheduling", { memory: "64Gi" }), "vmi-unschedulable", 200],
     [
       "Scheduling, unschedulable condition already set",
       vmi("Scheduling", {
@@ -71,12 +71,12 @@ describe("VMI stage table (realistic profile)", () => {
       undefined,
       undefined,
     ],
-    ["pod scheduled, image known", vmi("Scheduling", { conditions: scheduled }), "vmi-scheduled", 700],
+    ["pod scheduled, image known", vmi("Scheduling", { conditions: scheduled }), "vmi-scheduled", 500],
     [
       "pod scheduled, image unknown",
       vmi("Scheduling", { conditions: scheduled, image: "example.com/nope:1" }),
       "vmi-err-image-pull",
-      700,
+      500,
     ],
     [
       "after ErrImagePull",
@@ -94,9 +94,9 @@ describe("VMI stage table (realistic profile)", () => {
         annotations: { "sim.kubevirt.io/image-pull-error": "true" },
       }),
       "vmi-err-image-pull",
-      700,
+      500,
     ],
-    ["Scheduled", vmi("Scheduled"), "vmi-running", 1000],
+    ["Scheduled", vmi("Scheduled"), "vmi-running", 800],
     [
       "Scheduled with the crash-loop label",
       vmi("Scheduled", { labels: { "sim.kubevirt.io/crash-loop": "true" } }),

@@ -2,7 +2,7 @@
  * Timing profiles, the injectable clock/timers and the seeded random source.
  *
  * `fast` is for tests (every phase step 0–50 ms, crash-loop backoff and grace periods scaled by 1/100);
- * `realistic` is for demos (about 1–3 s from create to Running, real 10 s·n² backoff, real grace periods).
+ * `realistic` is for demos (about 2–3 s from create to Running, real 10 s·n² backoff, real grace periods).
  */
 
 /** Delays of the simulated world, in milliseconds unless stated. */
@@ -47,15 +47,15 @@ export const TIMING_PROFILES: Readonly<Record<"fast" | "realistic", Timings>> = 
   },
   realistic: {
     pendingMs: 50,
-    schedulingMs: 300,
-    scheduledMs: 700,
-    runningMs: 1000,
+    schedulingMs: 200,
+    scheduledMs: 500,
+    runningMs: 800,
     agentConnectMs: 2500,
     guestShutdownMs: 1500,
     podTeardownMs: 500,
     crashMs: 1500,
     imagePullBackOffMs: 5000,
-    jitterMs: 400,
+    jitterMs: 200,
     secondsScale: 1,
   },
 };

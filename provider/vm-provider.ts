@@ -161,7 +161,7 @@ export function createVmProvider(
         return { changes: true };
       }
       const p = plan({ desired: desiredOf(news), previous: desiredOf(olds), observed });
-      for (const action of powerActions(p)) log(`${news.name}: ${describeAction(action, news.name)}`);
+      for (const action of powerActions(p)) log(describeAction(action, news.name));
       for (const note of p.notes) log(`${news.name}: note: ${note}`);
       return { changes: declaredChanged || p.actions.length > 0 };
     },

@@ -109,7 +109,7 @@ describe("provider against the simulator", () => {
     const diff = await provider.diff!(id, refreshed.props!, always);
     expect(diff.changes).toBe(true);
     expect(mutations(mark)).toEqual([]);
-    expect(lines).toContain(`${always.name}: will start ${always.name} (runStrategy Halted → Always)`);
+    expect(lines).toContain(`will start ${always.name} (runStrategy Halted → Always)`);
 
     const repaired = await provider.update!(id, refreshed.props!, always);
     expect(mutations(mark)).toEqual([`PUT virtualmachines/${always.name}/start`]);

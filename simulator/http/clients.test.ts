@@ -48,7 +48,14 @@ describe("plain HTTP", () => {
 
   beforeAll(async () => {
     sim = await startSimulator({ kubevirt: false });
-    sim.host.registerResource(WIDGETS);
+    sim.host.registerResource({
+      ...WIDGETS,
+      printerColumns: [
+        { name: "Color", type: "string", jsonPath: ".spec.color" },
+        { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+        { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+      ],
+    });
   });
   afterAll(async () => {
     await sim.stop();
@@ -73,6 +80,13 @@ describe("plain HTTP", () => {
       "application/strategic-merge-patch+json is not supported",
     );
     expect(await kubectl("get", "wd", "k1", "-o", "jsonpath={.spec.color}")).toBe("red");
+    const k1 = sim.store.get(WIDGETS.key, "default", "k1")!;
+    sim.store.update(
+      WIDGETS.key,
+      { ...k1, status: { conditions: [{ type: "Ready", status: "True" }] } },
+      "status",
+    );
+    expect(await kubectl("get", "wd")).toMatch(/^NAME\s+COLOR\s+READY\s+AGE\nk1\s+red\s+True\s+\d+s\n$/);
     expect(await kubectl("delete", "wd", "k1")).toContain("deleted");
   });
 
@@ -84,6 +98,8 @@ describe("plain HTTP", () => {
       kind: "Widget",
       metadata: { name: "watched", namespace: "default" },
     });
-    expect(await watching).toContain("watched");
+    const out = await watching;
+    expect(out).toMatch(/^NAME\s+COLOR\s+READY\s+AGE\n/);
+    expect(out).toMatch(/\nwatched\s+\d+s\n/); // missing cells print empty
   });
 });

@@ -20,7 +20,7 @@ import type {
 } from "../store/extensions";
 import { badRequest, conflict, methodNotSupported, unauthorized } from "../store/errors";
 import { MemoryStore } from "../store/memory-store";
-import { StatusError, type ResourceKey } from "../store/types";
+import { StatusError, type KubeObject, type ResourceKey } from "../store/types";
 import { allows, authenticate, forbiddenError, type RequestAttributes, type SimulatorUser } from "./auth";
 import { FaultInjector, type FaultAction, type FaultRule } from "./faults";
 import { ApiRegistry, NAMESPACES } from "./registry";
@@ -40,6 +40,7 @@ import {
 } from "./resources";
 import { mediaType, readBody, writeError, writeJson } from "./respond";
 import type { ServerCertificates } from "./tls";
+import { tableVersion, toTable } from "./table";
 import { serveWatch } from "./watch";
 
 /** Options of {@link ApiServer}. */
@@ -438,6 +439,7 @@ export class ApiServer implements ExtensionHost {
           timeoutSeconds: timeout === null ? undefined : Number(timeout),
           bookmarkIntervalMs: this.bookmarkIntervalMs,
           faults: fired,
+          table: tableVersion(req.headers.accept),
         },
         () => this.watches.delete(watch),
       );
@@ -483,6 +485,13 @@ export class ApiServer implements ExtensionHost {
         break;
       default:
         throw methodNotSupported(route.def.key, verb);
+    }
+    const table = tableVersion(req.headers.accept);
+    if (table && !route.subresource && (verb === "get" || verb === "list")) {
+      const body = result.body as KubeObject & { items?: KubeObject[] };
+      const objects = verb === "get" ? [body] : (body.items ?? []);
+      const rv = verb === "get" ? body.metadata.resourceVersion : this.store.currentResourceVersion();
+      result = { code: result.code, body: toTable(route.def, table, objects, rv) };
     }
     writeJson(res, result.code, result.body, warnings);
   }

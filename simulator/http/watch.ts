@@ -11,6 +11,7 @@ import type { MemoryStore, StoredEvent } from "../store/memory-store";
 import type { Selector } from "../store/selectors";
 import { StatusError, type KubeObject } from "../store/types";
 import type { FaultAction } from "./faults";
+import { toTable } from "./table";
 
 /** What one watch request asked for. */
 export interface WatchRequest {
@@ -24,6 +25,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   bookmarkIntervalMs: number;
   faults: FaultAction[];
+  /** Send each object as a one-row meta.k8s.io Table of this version (kubectl get -w); column headers only once. */
+  table?: string;
 }
 
 /** Serves one watch until the client goes away, the timeout passes, a fault cuts it, or `stop` is called. */
@@ -76,7 +79,9 @@ export function serveWatch(
       if (e.type === "MODIFIED" && e.oldObject && inScope(e.oldObject)) type = "DELETED";
       else return;
     } else if (e.type === "MODIFIED" && e.oldObject && !inScope(e.oldObject)) type = "ADDED";
-    write(type, serve(e.object));
+    if (w.table)
+      write(type, toTable(w.def, w.table, [e.object], e.object.metadata.resourceVersion, sent === 0));
+    else write(type, serve(e.object));
     sent++;
     if (cut && sent >= cut.afterEvents) end(cut.abrupt);
   };

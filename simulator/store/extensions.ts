@@ -16,6 +16,24 @@ export interface ResourceDefinition {
   namespaced: boolean;
   /** Whether the resource has a `status` subresource (writes to the main resource then ignore `status`). */
   statusSubresource: boolean;
+  /**
+   * The CRD's `additionalPrinterColumns`, for `kubectl get` (server-side Table output). Absent: an `Age` column,
+   * as for a CRD without printer columns.
+   */
+  printerColumns?: PrinterColumn[];
+}
+
+/** One printer column (`apiextensions.k8s.io/v1` CustomResourceColumnDefinition). */
+export interface PrinterColumn {
+  name: string;
+  /** `string`, `integer`, `number`, `boolean` or `date` (shown as an age, e.g. `5m`). */
+  type: "string" | "integer" | "number" | "boolean" | "date";
+  /** A simple JSONPath: `.a.b`, `.a[0].b`, `.a[?(@.type=='Ready')].status`. */
+  jsonPath: string;
+  description?: string;
+  /** 0 = shown by default; above 0 only with `-o wide`. */
+  priority?: number;
+  format?: string;
 }
 
 /** What an admitter sees. */

@@ -713,6 +713,11 @@ describe("request log", () => {
     expect(sim.requests.list({ afterSeq: mark, mutating: true })).toHaveLength(2);
     const viaControl = await raw("POST", "/_simulator/requests/list", { afterSeq: mark, user: "alice" });
     expect((viaControl.json as { requests: unknown[] }).requests).toHaveLength(1);
+    const unknown = await raw("GET", "/apis/test.sim.io/v1/namespaces/default/nothings");
+    expect(unknown.status).toBe(404);
+    expect(sim.requests.list({ afterSeq: mark, status: 404 }).map((r) => r.path)).toEqual([
+      "/apis/test.sim.io/v1/namespaces/default/nothings",
+    ]);
     sim.requests.clear();
     expect(sim.requests.list()).toEqual([]);
   });

@@ -193,10 +193,15 @@ export class ApiServer implements ExtensionHost {
     try {
       const user = this.authenticate(req, path);
       let route: ResourceRoute | undefined;
+      let routeError: unknown;
       let verb = method.toLowerCase();
       if (!isControl && path !== "/" && !this.isNonResourcePath(path)) {
-        route = this.route(path);
-        verb = this.verbOf(method, route, url.searchParams);
+        try {
+          route = this.route(path);
+          verb = this.verbOf(method, route, url.searchParams);
+        } catch (e) {
+          routeError = e; // answered after authentication, and logged
+        }
       }
       if (!isControl) {
         record = this.requests.start({
@@ -224,6 +229,7 @@ export class ApiServer implements ExtensionHost {
         (f): f is Extract<FaultAction, { kind: "status" }> => f.kind === "status",
       );
       if (statusFault) throw faultError(statusFault, route);
+      if (routeError) throw routeError;
 
       if (!route) return this.handleNonResource(res, path, method, req.headers.accept);
       this.authorize(user, verb, route);

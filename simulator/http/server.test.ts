@@ -430,6 +430,33 @@ describe("delete", () => {
     expect(sim.store.get(WIDGETS.key, "default", "w-fin")).toBeUndefined();
   });
 
+  it("should delete collections by selector and namespaces with their contents", async () => {
+    await api.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "doomed" } });
+    const mk = (name: string, labels: Record<string, string>) =>
+      raw("POST", "/apis/test.sim.io/v1/namespaces/doomed/widgets", {
+        ...widget(name),
+        metadata: { name, labels },
+      });
+    expect((await mk("dc-a", { kill: "yes" })).status).toBe(201);
+    expect((await mk("dc-b", { kill: "no" })).status).toBe(201);
+    const gen = await raw("POST", "/apis/test.sim.io/v1/namespaces/doomed/widgets", {
+      ...widget(""),
+      metadata: { generateName: "gen-" },
+    });
+    expect((gen.json as KubeObject).metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
+    const dc = await raw("DELETE", "/apis/test.sim.io/v1/namespaces/doomed/widgets?labelSelector=kill%3Dyes");
+    expect((dc.json as { items: KubeObject[] }).items.map((i) => i.metadata.name)).toEqual(["dc-a"]);
+    expect(
+      sim.store
+        .list(WIDGETS.key, "doomed")
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(["dc-b", (gen.json as KubeObject).metadata.name].sort());
+    expect((await raw("DELETE", "/api/v1/namespaces/doomed")).status).toBe(200);
+    expect(sim.store.list(WIDGETS.key, "doomed")).toEqual([]);
+    expect((await raw("GET", "/api/v1/namespaces/doomed")).status).toBe(404);
+  });
+
   it("should honour a resourceVersion precondition", async () => {
     await api.create<Widget>(widget("w-pre"));
     const res = await raw("DELETE", `${W}/w-pre`, { preconditions: { resourceVersion: "1" } });

@@ -74,7 +74,11 @@ export class KubeVirtController {
     this.unsubscribe.push(store.subscribe(VM_KEY, (e) => this.onVM(e)));
     this.unsubscribe.push(store.subscribe(VMI_KEY, (e) => this.onVMI(e)));
     for (const vm of store.list(VM_KEY)) this.enqueueVM(objKey(vm.metadata.namespace, vm.metadata.name));
-    for (const vmi of store.list(VMI_KEY)) this.enqueueVMI(objKey(vmi.metadata.namespace, vmi.metadata.name));
+    for (const vmi of store.list(VMI_KEY)) {
+      const key = objKey(vmi.metadata.namespace, vmi.metadata.name);
+      this.vmiCache.set(key, vmi);
+      this.enqueueVMI(key);
+    }
   }
 
   stop(): void {
@@ -107,11 +111,13 @@ export class KubeVirtController {
   private onVMI(e: WatchEvent): void {
     if (e.type === "BOOKMARK") return;
     const key = objKey(e.object.metadata.namespace, e.object.metadata.name);
+    if (e.type === "DELETED") this.vmiCache.delete(key);
+    else this.vmiCache.set(key, e.object);
     this.enqueueVMI(key);
     this.enqueueVM(key);
     // Node capacity may have changed: re-check every VMI waiting to be scheduled.
     if (e.type === "DELETED" || isFinal(e.object)) {
-      for (const v of this.cfg.store.list(VMI_KEY)) {
+      for (const v of this.vmiCache.values()) {
         if (vmiPhase(v) === Phase.Scheduling) this.enqueueVMI(objKey(v.metadata.namespace, v.metadata.name));
       }
     }
@@ -290,6 +296,13 @@ export class KubeVirtController {
 
   // ---------------- VMI stages ----------------
 
+  /** Informer-style cache of every VMI, kept from the store's events (never mutated). */
+  private readonly vmiCache = new Map<string, KubeObject>();
+
+  private allVmis(): KubeObject[] {
+    return [...this.vmiCache.values()];
+  }
+
   private stageContext(vmi: KubeObject): StageContext {
     const uid = vmi.metadata.uid ?? "";
     let ordinal = this.ordinals.get(uid);
@@ -302,7 +315,7 @@ export class KubeVirtController {
     return {
       vmi,
       vm: vm && vm.metadata.uid === owner?.uid ? vm : undefined,
-      allVmis: this.cfg.store.list(VMI_KEY),
+      allVmis: () => this.allVmis(),
       settings: this.cfg.settings(),
       timings: this.cfg.timings,
       now: this.cfg.clock.now(),

@@ -30,7 +30,7 @@ function evaluate(input: Input): unknown {
   const timings = TIMING_PROFILES[input.profile ?? "realistic"];
   const ctx: StageContext = {
     vmi: input.vmi,
-    allVmis: [input.vmi],
+    allVmis: () => [input.vmi],
     settings: mergeSettings(defaultWorldSettings(), input.settings ?? {}),
     timings,
     now: NOW,

@@ -45,7 +45,7 @@ function vmi(
 const scheduled = [{ type: "PodScheduled", status: "True" }];
 
 function ctx(v: KubeObject, timings = TIMING_PROFILES.realistic): StageContext {
-  return { vmi: v, allVmis: [v], settings: defaultWorldSettings(), timings, now: 0, ordinal: 0 };
+  return { vmi: v, allVmis: () => [v], settings: defaultWorldSettings(), timings, now: 0, ordinal: 0 };
 }
 
 describe("VMI stage table (realistic profile)", () => {

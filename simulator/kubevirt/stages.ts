@@ -38,8 +38,8 @@ export interface StageContext {
   vmi: KubeObject;
   /** The owning VM, for per-object switches set on the VM's own metadata. */
   vm?: KubeObject;
-  /** All VMIs (for node capacity). */
-  allVmis: KubeObject[];
+  /** All VMIs (for node capacity); a function so that only the stages that need it pay for the list. */
+  allVmis: () => KubeObject[];
   settings: WorldSettings;
   timings: Timings;
   now: number;
@@ -88,7 +88,7 @@ function faultOn(ctx: StageContext, fault: string, global: boolean): boolean {
   return global || hasFault(fault, ctx.vmi, ctx.vm);
 }
 function fits(ctx: StageContext): boolean {
-  return unschedulableMessage(ctx.vmi, ctx.allVmis, ctx.settings.node) === undefined;
+  return unschedulableMessage(ctx.vmi, ctx.allVmis(), ctx.settings.node) === undefined;
 }
 function badImage(ctx: StageContext): string | undefined {
   return unknownImage(ctx.vmi, ctx.settings.knownImages, hasFault(Fault.ImagePullError, ctx.vmi, ctx.vm));
@@ -159,7 +159,7 @@ export const VMI_STAGES: readonly Stage[] = [
     phases: [Phase.Scheduling],
     deleting: false,
     when: (c) => {
-      const msg = unschedulableMessage(c.vmi, c.allVmis, c.settings.node);
+      const msg = unschedulableMessage(c.vmi, c.allVmis(), c.settings.node);
       const cur = findCondition(c.vmi, "PodScheduled");
       return msg !== undefined && !(cur?.status === "False" && cur.message === msg);
     },
@@ -175,7 +175,7 @@ export const VMI_STAGES: readonly Stage[] = [
               type: "PodScheduled",
               status: "False",
               reason: "Unschedulable",
-              message: unschedulableMessage(c.vmi, c.allVmis, c.settings.node),
+              message: unschedulableMessage(c.vmi, c.allVmis(), c.settings.node),
             },
             ts,
           ),

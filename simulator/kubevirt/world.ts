@@ -104,7 +104,17 @@ function obj(v: unknown): Json {
  * What the launcher pod requests: `domain.resources.requests` when given; otherwise memory from
  * `domain.memory.guest` and 100m CPU per vCPU (KubeVirt's default cpuAllocationRatio of 10).
  */
+const requestsCache = new WeakMap<KubeObject, { cpu: number; memory: number }>();
+
 export function vmiRequests(vmi: KubeObject): { cpu: number; memory: number } {
+  const cached = requestsCache.get(vmi);
+  if (cached) return cached;
+  const out = computeRequests(vmi);
+  requestsCache.set(vmi, out);
+  return out;
+}
+
+function computeRequests(vmi: KubeObject): { cpu: number; memory: number } {
   const domain = obj(obj(vmi.spec).domain);
   const requests = obj(obj(domain.resources).requests);
   const cpuSpec = obj(domain.cpu);

@@ -15,6 +15,7 @@ import {
   startSim,
   vmAction,
   vmiAction,
+  vmManifest,
   vmExists,
   waitFor,
   waitForPrintable,
@@ -367,6 +368,24 @@ describe("deletion and finalizers (§6)", () => {
     watch.stop();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(200 * 0.9); // 20 s × 0.01
     expect(watch.events.map((e) => e.object.status?.phase)).toContain("Failed");
+  });
+});
+
+describe("standalone VirtualMachineInstances (§3, §6)", () => {
+  it("a VMI created without a VM gets the VMI finalizer, runs, and a delete shuts it down and removes it", async () => {
+    const name = uniqueName("standalone");
+    const template = vmManifest(name, { runStrategy: "Always" }).spec!.template;
+    await sim.api.create({
+      apiVersion: "kubevirt.io/v1",
+      kind: "VirtualMachineInstance",
+      metadata: { name, namespace: NS },
+      spec: template.spec,
+    });
+    const vmi = await waitVMIPhase(sim, name, "Running");
+    expect(vmi.metadata!.finalizers).toEqual(["kubevirt.io/foregroundDeleteVirtualMachine"]);
+    expect(vmi.metadata!.ownerReferences).toBeUndefined();
+    await deleteVMI(sim, name);
+    await waitFor("VMI gone", async () => !(await getVMI(sim, name)));
   });
 });
 

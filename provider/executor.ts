@@ -29,6 +29,9 @@ export class StaleObservationError extends Error {
   }
 }
 
+/** kube-apiserver's message for a JSON patch that does not apply (e.g. a failed `test`). */
+const PATCH_REJECTED = /the server rejected our request due to an error in our request/;
+
 /** How long to wait for KubeVirt's controller to look at a template change before deciding on a restart. */
 const RESTART_DECISION_MS = 30_000;
 
@@ -88,8 +91,9 @@ async function patch(ctx: ExecutionContext, ops: Extract<Action, { kind: "patch"
   try {
     return await ctx.api.patchVm(ctx.namespace, ctx.name, ops);
   } catch (err) {
-    // A failed `test` op (422 Invalid / 409 Conflict): someone changed the VM since we read it.
-    if (err instanceof ApiError && (err.code === 409 || (err.code === 422 && /test/i.test(err.message)))) {
+    // Someone changed the VM since we read it: kube-apiserver answers a failed `test` op with 422 Invalid
+    // "the server rejected our request due to an error in our request" (an admission denial says otherwise).
+    if (err instanceof ApiError && (err.code === 409 || (err.code === 422 && PATCH_REJECTED.test(err.message)))) {
       throw new StaleObservationError(err.message);
     }
     throw err;

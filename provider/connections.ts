@@ -45,4 +45,9 @@ export class Connections {
     }
     return conn;
   }
+
+  /** Stops all watches (the connections stay usable and start new watches on demand). */
+  close(): void {
+    this.watches.stop();
+  }
 }

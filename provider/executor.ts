@@ -93,7 +93,10 @@ async function patch(ctx: ExecutionContext, ops: Extract<Action, { kind: "patch"
   } catch (err) {
     // Someone changed the VM since we read it: kube-apiserver answers a failed `test` op with 422 Invalid
     // "the server rejected our request due to an error in our request" (an admission denial says otherwise).
-    if (err instanceof ApiError && (err.code === 409 || (err.code === 422 && PATCH_REJECTED.test(err.message)))) {
+    if (
+      err instanceof ApiError &&
+      (err.code === 409 || (err.code === 422 && PATCH_REJECTED.test(err.message)))
+    ) {
       throw new StaleObservationError(err.message);
     }
     throw err;

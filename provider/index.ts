@@ -5,7 +5,7 @@
 import { createVmProvider } from "./vm-provider";
 
 export { createVmProvider } from "./vm-provider";
-export type { VmOutputs } from "./vm-provider";
+export type { VmOutputs, VmProvider } from "./vm-provider";
 export type { ObservedVm } from "./model/observed";
 
 /** The provider of this process; the shim delegates every call to it. */

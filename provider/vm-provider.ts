@@ -28,10 +28,13 @@ const NOT_DECLARED = new Set(["observed", "__provider"]);
 /** How many times an update re-observes and re-plans after a concurrent change. */
 const MAX_PLAN_ATTEMPTS = 3;
 
+/** The dynamic provider, plus `close()` to stop its watches (for tests and other long-lived hosts). */
+export type VmProvider = Required<
+  Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">
+> & { close(): void };
+
 /** Builds the provider. `log` receives progress lines (the CLI shows them during `up`). */
-export function createVmProvider(
-  log: (line: string) => void = (l) => console.log(l),
-): pulumi.dynamic.ResourceProvider {
+export function createVmProvider(log: (line: string) => void = (l) => console.log(l)): VmProvider {
   const connections = new Connections(log);
   const connect = (inputs: Pick<VmInputs, "kubeconfig" | "context">): Connection =>
     connections.get({ kubeconfig: inputs.kubeconfig, context: inputs.context });
@@ -95,6 +98,8 @@ export function createVmProvider(
   }
 
   return {
+    close: () => connections.close(),
+
     async check(olds: VmOutputs, news: Record<string, unknown>) {
       const raw: Record<string, unknown> = { ...news };
       if (raw.name === undefined) raw.name = olds?.name ?? autoName(String(raw.autoNamePrefix ?? "vm"));

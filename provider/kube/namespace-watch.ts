@@ -32,12 +32,15 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
     private readonly owner: NamespaceWatch,
   ) {}
 
+  /** resourceVersion of the last list: a name absent from `entries` was absent then. */
+  private listedRv?: string;
   private abort?: AbortController;
   private stopped = false;
   private failures = 0;
 
   async start(): Promise<void> {
     const list = await this.owner.api.list<T>(this.kind, this.owner.namespace);
+    this.listedRv = list.resourceVersion;
     const seen = new Set<string>();
     for (const item of list.items) {
       seen.add(item.metadata.name);
@@ -93,6 +96,11 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
     ).unref();
   }
 
+  /** What is known about `name`: its last event, or its absence from the last list. */
+  entry(name: string): Entry<T> | undefined {
+    return this.entries.get(name) ?? (this.listedRv === undefined ? undefined : { rv: this.listedRv });
+  }
+
   stop(): void {
     this.stopped = true;
     this.abort?.abort();
@@ -123,8 +131,8 @@ export class NamespaceWatch {
    */
   get(name: string, floor: Observed = {}): Observed {
     return {
-      vm: pick(this.vms.entries.get(name), floor.vm),
-      vmi: pick(this.vmis.entries.get(name), floor.vmi),
+      vm: pick(this.vms.entry(name), floor.vm),
+      vmi: pick(this.vmis.entry(name), floor.vmi),
     };
   }
 
@@ -167,5 +175,11 @@ export class WatchPool {
       this.watches.set(id, w);
     }
     return w;
+  }
+
+  /** Stops every watch. */
+  stop(): void {
+    for (const w of this.watches.values()) w.stop();
+    this.watches.clear();
   }
 }

@@ -44,8 +44,10 @@ describe("run-strategy transitions through the Pulumi engine", () => {
   const circuit = eulerCircuit();
   const vmNames = STRATEGIES.map((_, i) => `walker-${i}`);
   // Walker i takes moves 4i .. 4i+3 of the circuit.
-  const strategyAt = (vm: number, round: number): Strategy => (round === 0 ? circuit[4 * vm][0] : circuit[4 * vm + round - 1][1]);
-  const config = (round: number) => Object.fromEntries(vmNames.map((name, i) => [name, { runStrategy: strategyAt(i, round) }]));
+  const strategyAt = (vm: number, round: number): Strategy =>
+    round === 0 ? circuit[4 * vm][0] : circuit[4 * vm + round - 1][1];
+  const config = (round: number) =>
+    Object.fromEntries(vmNames.map((name, i) => [name, { runStrategy: strategyAt(i, round) }]));
   let state: Record<string, FleetVm>;
 
   beforeAll(async () => {
@@ -66,39 +68,57 @@ describe("run-strategy transitions through the Pulumi engine", () => {
     for (const [i, name] of vmNames.entries()) {
       const strategy = strategyAt(i, 0);
       const running = strategy !== "Halted" && strategy !== "Manual";
-      expect([name, state[name].runStrategy, state[name].powerState]).toEqual([name, strategy, running ? "Running" : "Stopped"]);
+      expect([name, state[name].runStrategy, state[name].powerState]).toEqual([
+        name,
+        strategy,
+        running ? "Running" : "Stopped",
+      ]);
     }
     expect(fleet.powerCalls(mark)).toEqual([]);
   });
 
-  it.each([1, 2, 3, 4])("should converge every VM in round %d, with a preview that names each power action", async (round) => {
-    await fleet.stack.setConfig("vms", { value: JSON.stringify(config(round)) });
-    let mark = fleet.sim.requests.mark();
-    const preview = await fleet.stack.preview();
-    expect(fleet.writes(mark)).toBe(0);
+  it.each([1, 2, 3, 4])(
+    "should converge every VM in round %d, with a preview that names each power action",
+    async (round) => {
+      await fleet.stack.setConfig("vms", { value: JSON.stringify(config(round)) });
+      let mark = fleet.sim.requests.mark();
+      const preview = await fleet.stack.preview();
+      expect(fleet.writes(mark)).toBe(0);
 
-    const expected = vmNames.map((name, i) => ({
-      name,
-      from: strategyAt(i, round - 1),
-      to: strategyAt(i, round),
-      ...expectedMove(strategyAt(i, round - 1), strategyAt(i, round), state[name].powerState),
-    }));
-    for (const e of expected) {
-      if (e.call) expect(preview.stdout).toContain(`will ${e.call} ${e.name} (runStrategy ${e.from} → ${e.to})`);
-    }
+      const expected = vmNames.map((name, i) => ({
+        name,
+        from: strategyAt(i, round - 1),
+        to: strategyAt(i, round),
+        ...expectedMove(strategyAt(i, round - 1), strategyAt(i, round), state[name].powerState),
+      }));
+      for (const e of expected) {
+        if (e.call)
+          expect(preview.stdout).toContain(`will ${e.call} ${e.name} (runStrategy ${e.from} → ${e.to})`);
+      }
 
-    mark = fleet.sim.requests.mark();
-    state = await fleet.up(config(round));
-    expect(fleet.powerCalls(mark).sort()).toEqual(expected.filter((e) => e.call).map((e) => `${e.name}/${e.call}`).sort());
-    for (const e of expected) {
-      expect({ vm: e.name, move: `${e.from} → ${e.to}`, runStrategy: state[e.name].runStrategy, power: state[e.name].powerState }).toEqual({
-        vm: e.name,
-        move: `${e.from} → ${e.to}`,
-        runStrategy: e.to,
-        power: e.power,
-      });
-    }
-  });
+      mark = fleet.sim.requests.mark();
+      state = await fleet.up(config(round));
+      expect(fleet.powerCalls(mark).sort()).toEqual(
+        expected
+          .filter((e) => e.call)
+          .map((e) => `${e.name}/${e.call}`)
+          .sort(),
+      );
+      for (const e of expected) {
+        expect({
+          vm: e.name,
+          move: `${e.from} → ${e.to}`,
+          runStrategy: state[e.name].runStrategy,
+          power: state[e.name].powerState,
+        }).toEqual({
+          vm: e.name,
+          move: `${e.from} → ${e.to}`,
+          runStrategy: e.to,
+          power: e.power,
+        });
+      }
+    },
+  );
 
   it("should find nothing to change afterwards, in preview and in refresh", async () => {
     const mark = fleet.sim.requests.mark();
@@ -112,7 +132,11 @@ describe("run-strategy transitions through the Pulumi engine", () => {
   it("should delete every VM and its instance on destroy", async () => {
     const result = await fleet.stack.destroy();
     expect(result.summary.resourceChanges).toEqual({ delete: 1 + 2 * vmNames.length });
-    expect(fleet.sim.store.list({ group: "kubevirt.io", version: "v1", resource: "virtualmachines" })).toEqual([]);
-    expect(fleet.sim.store.list({ group: "kubevirt.io", version: "v1", resource: "virtualmachineinstances" })).toEqual([]);
+    expect(
+      fleet.sim.store.list({ group: "kubevirt.io", version: "v1", resource: "virtualmachines" }),
+    ).toEqual([]);
+    expect(
+      fleet.sim.store.list({ group: "kubevirt.io", version: "v1", resource: "virtualmachineinstances" }),
+    ).toEqual([]);
   });
 });

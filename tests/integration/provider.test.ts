@@ -1,6 +1,6 @@
-import type * as pulumi from "@pulumi/pulumi";
-import { createVmProvider, type VmOutputs } from "../../provider";
+import { createVmProvider, type VmOutputs, type VmProvider } from "../../provider";
 import { startSimulator, type SimulatorHandle } from "../../simulator";
+import { operatorRequest } from "../support/operator";
 
 // The provider's methods against the simulator (no Pulumi engine): each test asserts the requests the
 // simulator received and the state the VM reached.
@@ -19,7 +19,7 @@ const TEMPLATE = {
 };
 
 let sim: SimulatorHandle;
-let provider: pulumi.dynamic.ResourceProvider;
+let provider: VmProvider;
 let lines: string[];
 
 beforeAll(async () => {
@@ -28,6 +28,7 @@ beforeAll(async () => {
   provider = createVmProvider((l) => lines.push(l));
 });
 afterAll(async () => {
+  provider.close();
   await sim.stop();
 });
 beforeEach(() => {
@@ -38,7 +39,7 @@ let counter = 0;
 /** Checked inputs for a new VM, as the engine would pass them after `check`. */
 async function inputs(args: Record<string, unknown>, olds: Record<string, unknown> = {}): Promise<VmOutputs> {
   const news = { name: `vm-${++counter}`, template: TEMPLATE, kubeconfig: sim.kubeconfigPath, ...args };
-  const result = await provider.check!(olds, news);
+  const result = await provider.check(olds, news);
   expect(result.failures ?? []).toEqual([]);
   return result.inputs as VmOutputs;
 }
@@ -53,7 +54,7 @@ function mutations(mark: number): string[] {
 describe("provider against the simulator", () => {
   it("should create an Always VM with one POST and wait until it is Ready", async () => {
     const mark = sim.requests.mark();
-    const created = await provider.create!(await inputs({ runStrategy: "Always" }));
+    const created = await provider.create(await inputs({ runStrategy: "Always" }));
     expect(mutations(mark)).toEqual([`POST virtualmachines`]);
     expect(created.outs.observed).toMatchObject({
       powerState: "Running",
@@ -66,65 +67,65 @@ describe("provider against the simulator", () => {
 
   it("should stop an Always VM with the stop subresource when it becomes Halted, and start it again", async () => {
     const always = await inputs({ runStrategy: "Always" });
-    const { id, outs } = await provider.create!(always);
+    const { id, outs } = await provider.create(always);
     const halted = await inputs({ name: always.name, runStrategy: "Halted" }, always);
     let mark = sim.requests.mark();
-    const stopped = await provider.update!(id, outs, halted);
+    const stopped = await provider.update(id, outs, halted);
     expect(mutations(mark)).toEqual([`PUT virtualmachines/${always.name}/stop`]);
     expect(stopped.outs!.observed).toMatchObject({ powerState: "Stopped", runStrategy: "Halted" });
 
     mark = sim.requests.mark();
-    const started = await provider.update!(id, stopped.outs!, always);
+    const started = await provider.update(id, stopped.outs!, always);
     expect(mutations(mark)).toEqual([`PUT virtualmachines/${always.name}/start`]);
     expect(started.outs!.observed).toMatchObject({ powerState: "Running", runStrategy: "Always" });
   });
 
   it("should start and stop a Manual VM through the subresources without touching its strategy", async () => {
     const off = await inputs({ runStrategy: "Manual", powerState: "Stopped" });
-    const { id, outs } = await provider.create!(off);
+    const { id, outs } = await provider.create(off);
     expect(outs.observed).toMatchObject({ powerState: "Stopped", runStrategy: "Manual" });
     const on = await inputs({ name: off.name, runStrategy: "Manual", powerState: "Running" }, off);
     let mark = sim.requests.mark();
-    const running = await provider.update!(id, outs, on);
+    const running = await provider.update(id, outs, on);
     expect(mutations(mark)).toEqual([`PUT virtualmachines/${off.name}/start`]);
     expect(running.outs!.observed).toMatchObject({ powerState: "Running", runStrategy: "Manual" });
     mark = sim.requests.mark();
-    const again = await provider.update!(id, running.outs!, off);
+    const again = await provider.update(id, running.outs!, off);
     expect(mutations(mark)).toEqual([`PUT virtualmachines/${off.name}/stop`]);
     expect(again.outs!.observed).toMatchObject({ powerState: "Stopped", runStrategy: "Manual" });
   });
 
   it("should see an out-of-band stop in diff (no writes) and repair it in update", async () => {
     const always = await inputs({ runStrategy: "Always" });
-    const { id, outs } = await provider.create!(always);
+    const { id, outs } = await provider.create(always);
     await fetchAs(
       "PUT",
       `/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/${always.name}/stop`,
     );
-    const refreshed = await provider.read!(id, outs);
+    const refreshed = await provider.read(id, outs);
     expect(refreshed.props!.observed.runStrategy).toBe("Halted");
     expect(refreshed.inputs).toMatchObject({ runStrategy: "Halted" });
 
     const mark = sim.requests.mark();
-    const diff = await provider.diff!(id, refreshed.props!, always);
+    const diff = await provider.diff(id, refreshed.props!, always);
     expect(diff.changes).toBe(true);
     expect(mutations(mark)).toEqual([]);
     expect(lines).toContain(`will start ${always.name} (runStrategy Halted → Always)`);
 
-    const repaired = await provider.update!(id, refreshed.props!, always);
+    const repaired = await provider.update(id, refreshed.props!, always);
     expect(mutations(mark)).toEqual([`PUT virtualmachines/${always.name}/start`]);
     expect(repaired.outs!.observed).toMatchObject({ powerState: "Running", runStrategy: "Always" });
   });
 
   it("should restart on a template change when KubeVirt reports RestartRequired, with a new instance", async () => {
     const before = await inputs({ runStrategy: "Always", restartPolicy: "IfRequired" });
-    const { id, outs } = await provider.create!(before);
+    const { id, outs } = await provider.create(before);
     const bigger = {
       spec: { ...TEMPLATE.spec, domain: { ...TEMPLATE.spec.domain, memory: { guest: "256Mi" } } },
     };
     const after = await inputs({ name: before.name, runStrategy: "Always", template: bigger }, before);
     const mark = sim.requests.mark();
-    const updated = await provider.update!(id, outs, after);
+    const updated = await provider.update(id, outs, after);
     expect(mutations(mark)).toEqual([
       `PATCH virtualmachines/${before.name}`,
       `PUT virtualmachines/${before.name}/restart`,
@@ -139,7 +140,7 @@ describe("provider against the simulator", () => {
     };
     const started = Date.now();
     await expect(
-      provider.create!(await inputs({ runStrategy: "Always", template: huge })),
+      provider.create(await inputs({ runStrategy: "Always", template: huge })),
     ).rejects.toMatchObject({
       message: expect.stringMatching(/ErrorUnschedulable.*Insufficient memory/),
       id: `default/vm-${counter}`,
@@ -149,7 +150,7 @@ describe("provider against the simulator", () => {
 
   it("should reject bad input in check, naming the field and the allowed values, without any API call", async () => {
     const mark = sim.requests.mark();
-    const result = await provider.check!(
+    const result = await provider.check(
       {},
       { name: "bad", runStrategy: "Sometimes", template: TEMPLATE, kubeconfig: sim.kubeconfigPath },
     );
@@ -170,33 +171,28 @@ describe("provider against the simulator", () => {
       metadata: { name },
       spec: { runStrategy: "Halted", template: TEMPLATE },
     });
-    const refused = await provider.check!(
+    const refused = await provider.check(
       {},
       { name, runStrategy: "Halted", template: TEMPLATE, kubeconfig: sim.kubeconfigPath },
     );
     expect(refused.failures?.[0]?.reason).toMatch(/already exists; set adopt: true/);
-    const adopted = await provider.create!(await inputs({ name, runStrategy: "Always", adopt: true }));
+    const adopted = await provider.create(await inputs({ name, runStrategy: "Always", adopt: true }));
     expect(adopted.outs.observed).toMatchObject({ powerState: "Running", runStrategy: "Always" });
     const vm = await fetchAs("GET", `/apis/kubevirt.io/v1/namespaces/default/virtualmachines/${name}`);
     expect(Object.keys(vm.metadata.annotations)).toContain("pulumi-kubevirt/adopted-at");
   });
 
   it("should delete the VM and wait until it and its instance are gone", async () => {
-    const created = await provider.create!(await inputs({ runStrategy: "Always" }));
+    const created = await provider.create(await inputs({ runStrategy: "Always" }));
     const mark = sim.requests.mark();
-    await provider.delete!(created.id, created.outs);
+    await provider.delete(created.id, created.outs);
     expect(mutations(mark)).toEqual([`DELETE virtualmachines/${created.outs.name}`]);
-    const gone = await provider.read!(created.id, created.outs);
+    const gone = await provider.read(created.id, created.outs);
     expect(gone.id).toBeUndefined();
   });
 });
 
 /** A request with the simulator's own token, as an operator with virtctl or kubectl would make. */
 async function fetchAs(method: string, path: string, body?: unknown) {
-  const { KubeConfig } = await import("@kubernetes/client-node");
-  const { apiRequest } = await import("../../provider/kube/http");
-  const kc = new KubeConfig();
-  kc.loadFromString(sim.kubeconfig);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return (await apiRequest<any>(kc, method, path, { body })).body;
+  return (await operatorRequest(sim.kubeconfig, method, path, body)).body;
 }

@@ -18,7 +18,9 @@ for (const [name, { memory, ...args }] of Object.entries(vms)) {
           memory: { guest: memory ?? "128Mi" },
         },
         terminationGracePeriodSeconds: 0,
-        volumes: [{ name: "containerdisk", containerDisk: { image: "kubevirt/cirros-container-disk-demo:latest" } }],
+        volumes: [
+          { name: "containerdisk", containerDisk: { image: "kubevirt/cirros-container-disk-demo:latest" } },
+        ],
       },
     },
   });

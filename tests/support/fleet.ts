@@ -1,19 +1,10 @@
 import { join } from "node:path";
-import type { Stack } from "@pulumi/pulumi/automation";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
-import { createTestStack, type TestStack } from "./stack";
+import { startWorld, type World } from "./world";
 
-/** A simulator plus a stack of the `fleet` test program (one VM per entry of its `vms` config). */
-export interface Fleet {
-  sim: SimulatorHandle;
-  stack: Stack;
+/** A world running the `fleet` test program: one VM per entry of its `vms` config. */
+export interface Fleet extends World {
   /** Sets the VMs and runs `up`; returns the `fleet` output (name → observed state). */
   up(vms: Record<string, object>): Promise<Record<string, FleetVm>>;
-  /** Power calls (start/stop/restart) the simulator received since `mark`, as `name/action`. */
-  powerCalls(mark: number): string[];
-  /** Mutating requests since `mark`. */
-  writes(mark: number): number;
-  dispose(): Promise<void>;
 }
 
 /** What the program exports per VM. */
@@ -27,40 +18,15 @@ export interface FleetVm {
 
 const PROGRAM = join(__dirname, "../e2e/programs/fleet");
 
-/** Starts a simulator (fast timings) and a fresh stack against it. */
+/** Starts a simulator and a fresh stack of the fleet program against it. */
 export async function startFleet(stackName: string): Promise<Fleet> {
-  const sim = await startSimulator({ kubevirt: { timings: "fast" } });
-  let t: TestStack;
-  try {
-    t = await createTestStack(PROGRAM, stackName, {
-      KUBECONFIG: sim.kubeconfigPath,
-      // `npm run lint` type-checks the program; the engine need not do it again on every run.
-      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-    });
-  } catch (err) {
-    await sim.stop();
-    throw err;
-  }
-  const { stack } = t;
+  const world = await startWorld(PROGRAM, stackName);
   return {
-    sim,
-    stack,
+    ...world,
     async up(vms) {
-      await stack.setConfig("vms", { value: JSON.stringify(vms) });
-      const result = await stack.up();
+      await world.stack.setConfig("vms", { value: JSON.stringify(vms) });
+      const result = await world.stack.up();
       return result.outputs.fleet.value as Record<string, FleetVm>;
-    },
-    powerCalls(mark) {
-      return sim.requests
-        .list({ afterSeq: mark, pathPrefix: "/apis/subresources.kubevirt.io/" })
-        .map((r) => r.path.split("/").slice(-2).join("/"));
-    },
-    writes(mark) {
-      return sim.requests.list({ afterSeq: mark, mutating: true }).length;
-    },
-    async dispose() {
-      await t.dispose().catch(() => undefined);
-      await sim.stop();
     },
   };
 }

@@ -1,16 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
 import { VirtualMachine, type VirtualMachineArgs } from "pulumi-kubevirt";
 
-/** One VM's settings: any VirtualMachine input except the template, plus the guest memory. */
-type VmSpec = Omit<VirtualMachineArgs, "template"> & { memory?: string };
+/**
+ * One VM's settings: any VirtualMachine input except the template, plus the guest memory, and whether to
+ * connect with the (secret) `kubeconfig` config value instead of the default kubeconfig.
+ */
+type VmSpec = Omit<VirtualMachineArgs, "template"> & { memory?: string; kubeconfigFromConfig?: boolean };
 
-const vms = new pulumi.Config().requireObject<Record<string, VmSpec>>("vms");
+const config = new pulumi.Config();
+const vms = config.requireObject<Record<string, VmSpec>>("vms");
 
 const outputs: Record<string, pulumi.Output<unknown>> = {};
-for (const [name, { memory, ...args }] of Object.entries(vms)) {
+for (const [name, { memory, kubeconfigFromConfig, ...args }] of Object.entries(vms)) {
   const vm = new VirtualMachine(name, {
     metadata: { name },
     ...args,
+    kubeconfig: kubeconfigFromConfig ? config.requireSecret("kubeconfig") : undefined,
     template: {
       spec: {
         domain: {

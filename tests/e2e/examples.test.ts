@@ -1,0 +1,104 @@
+import { join } from "node:path";
+import { startWorld, type World } from "../support/world";
+
+// Every example under examples/, run through the real Pulumi engine against the simulator (from a temporary
+// copy, so the engine's stack files never touch the repository).
+
+const EXAMPLES = join(__dirname, "../../examples");
+
+describe("examples/quickstart", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld(join(EXAMPLES, "quickstart"), "quickstart", true);
+  });
+  afterAll(async () => {
+    await w?.dispose();
+  });
+
+  it("should create vm-cirros Running, stop it on Halted, and destroy it", async () => {
+    const created = await w.stack.up();
+    expect(created.outputs.powerState.value).toBe("Running");
+    await w.stack.setConfig("runStrategy", { value: "Halted" });
+    const mark = w.sim.requests.mark();
+    const halted = await w.stack.up();
+    expect(w.powerCalls(mark)).toEqual(["vm-cirros/stop"]);
+    expect(halted.outputs.powerState.value).toBe("Stopped");
+    expect(halted.outputs.runStrategy.value).toBe("Halted");
+    const destroyed = await w.stack.destroy();
+    expect(destroyed.summary.resourceChanges).toEqual({ delete: 3 });
+  });
+});
+
+describe("examples/manual-power", () => {
+  let w: World;
+  beforeAll(async () => {
+    w = await startWorld(join(EXAMPLES, "manual-power"), "manual", true);
+  });
+  afterAll(async () => {
+    await w?.dispose();
+  });
+
+  it("should create the VM stopped and start and stop it from stack config, keeping Manual", async () => {
+    const created = await w.stack.up();
+    expect(created.outputs.powerState.value).toBe("Stopped");
+    const name = created.outputs.name.value as string; // auto-named: build-agent-<random>
+    expect(name).toMatch(/^build-agent-[0-9a-f]{7}$/);
+    await w.stack.setConfig("powerState", { value: "Running" });
+    let mark = w.sim.requests.mark();
+    const started = await w.stack.up();
+    expect(w.powerCalls(mark)).toEqual([`${name}/start`]);
+    expect(started.outputs.powerState.value).toBe("Running");
+    await w.stack.setConfig("powerState", { value: "Stopped" });
+    mark = w.sim.requests.mark();
+    const stopped = await w.stack.up();
+    expect(w.powerCalls(mark)).toEqual([`${name}/stop`]);
+    expect(stopped.outputs.powerState.value).toBe("Stopped");
+    const vm = w.sim.store.get(
+      { group: "kubevirt.io", version: "v1", resource: "virtualmachines" },
+      "default",
+      name,
+    );
+    expect(vm?.spec?.runStrategy).toBe("Manual");
+    await w.stack.destroy();
+  });
+});
+
+describe("examples/environments and examples/ci-preview", () => {
+  let dev: World;
+  let prod: World;
+  beforeAll(async () => {
+    [dev, prod] = await Promise.all([
+      startWorld(join(EXAMPLES, "environments"), "dev", true),
+      startWorld(join(EXAMPLES, "environments"), "prod", true),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([dev?.dispose(), prod?.dispose()]);
+  });
+
+  it("should create web-dev halted and web-prod running, sized per stack", async () => {
+    const [d, p] = await Promise.all([dev.stack.up(), prod.stack.up()]);
+    expect([d.outputs.name.value, d.outputs.powerState.value]).toEqual(["web-dev", "Stopped"]);
+    expect([p.outputs.name.value, p.outputs.powerState.value]).toEqual(["web-prod", "Running"]);
+    const vm = prod.sim.store.get(
+      { group: "kubevirt.io", version: "v1", resource: "virtualmachines" },
+      "default",
+      "web-prod",
+    );
+    expect(vm?.spec?.template).toMatchObject({
+      spec: { domain: { cpu: { cores: 2 }, memory: { guest: "1Gi" } } },
+    });
+  });
+
+  it("should show in `pulumi preview --diff` (the ci-preview workflow) the strategy change and the start, writing nothing", async () => {
+    await dev.stack.setConfig("runStrategy", { value: "Always" });
+    const mark = dev.sim.requests.mark();
+    const preview = await dev.stack.preview({ diff: true });
+    expect(preview.stdout).toMatch(/~ runStrategy\s*: "Halted" => "Always"/);
+    expect(preview.stdout).toMatch(/~ powerState\s*: "Stopped" => "Running"/);
+    // The CLI prints the provider's messages to stderr under --diff (to stdout, under Diagnostics, without).
+    expect(preview.stderr).toContain("will start web-dev (runStrategy Halted → Always)");
+    expect(preview.changeSummary).toEqual({ same: 2, update: 1 });
+    expect(dev.writes(mark)).toBe(0);
+  });
+});

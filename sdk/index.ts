@@ -36,8 +36,4 @@ export type {
 } from "./template";
 
 export { VirtualMachine } from "./virtual-machine";
-export type {
-  ObservedVirtualMachine,
-  VirtualMachineCondition,
-  VirtualMachineInterface,
-} from "./virtual-machine";
+export type { ObservedVirtualMachine, VirtualMachineCondition, VirtualMachineInterface } from "./outputs";

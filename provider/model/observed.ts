@@ -2,32 +2,11 @@
  * The observed state the provider reports as outputs, computed from the live VM and VMI.
  */
 import type { ObservedPowerState } from "../../sdk/enums";
-import {
-  conditionTrue,
-  effectiveStrategy,
-  isFinal,
-  type Condition,
-  type LiveVm,
-  type LiveVmi,
-} from "./kubevirt";
+import type { ObservedVirtualMachine } from "../../sdk/outputs";
+import { conditionTrue, effectiveStrategy, isFinal, type LiveVm, type LiveVmi } from "./kubevirt";
 
-/** Outputs describing the live VM. Absent values are omitted. */
-export interface ObservedVm {
-  /** Running, Stopped, Paused or Unknown (starting, stopping, migrating). */
-  powerState: ObservedPowerState;
-  uid: string;
-  /** The strategy in force on the cluster (a `stop` on an Always VM makes it Halted). */
-  runStrategy: string;
-  printableStatus: string;
-  ready: boolean;
-  vmiPhase?: string;
-  vmiUid?: string;
-  nodeName?: string;
-  interfaces?: { name?: string; ipAddress?: string; ipAddresses?: string[]; mac?: string }[];
-  observedGeneration?: number;
-  desiredGeneration?: number;
-  conditions: Condition[];
-}
+/** Outputs describing the live VM (absent values are omitted): the public `ObservedVirtualMachine`. */
+export type ObservedVm = ObservedVirtualMachine;
 
 /** The observed power state: Stopped without an instance or with a finished one. */
 export function observedPowerState(vmi: LiveVmi | undefined): ObservedPowerState {

@@ -98,6 +98,12 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
     shortNames: ["vm", "vms"],
     namespaced: true,
     statusSubresource: true,
+    // KubeVirt's CRD columns, so `kubectl get vm` looks as it does on a cluster.
+    printerColumns: [
+      { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+      { name: "Status", type: "string", jsonPath: ".status.printableStatus" },
+      { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+    ],
   });
   host.registerResource({
     key: VMI_KEY,
@@ -107,6 +113,13 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
     shortNames: ["vmi", "vmis"],
     namespaced: true,
     statusSubresource: true,
+    printerColumns: [
+      { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+      { name: "Phase", type: "string", jsonPath: ".status.phase" },
+      { name: "IP", type: "string", jsonPath: ".status.interfaces[0].ipAddress" },
+      { name: "NodeName", type: "string", jsonPath: ".status.nodeName" },
+      { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
+    ],
   });
   host.registerAdmission(VM_KEY, virtualMachineAdmitter({ featureGates: options.featureGates }));
   host.registerAdmission(VMI_KEY, virtualMachineInstanceAdmitter());

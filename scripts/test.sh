@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test. Unit, integration and conformance suites run in parallel (jest workers); the end-to-end suites
+# then run one at a time, since each drives the real Pulumi engine (CLI, language host and provider
+# processes) and two at once would only fight over the cores.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"; }
+jest --passWithNoTests --testPathIgnorePatterns '<rootDir>/tests/e2e/' "$@"
+jest --passWithNoTests --runInBand --testTimeout 300000 tests/e2e "$@"

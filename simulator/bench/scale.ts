@@ -5,47 +5,11 @@
  *
  *   npm run build && node dist/simulator/bench/scale.js [objects=1000] [watchers=20] [updates=200]
  */
-import { Agent, request } from "node:https";
+import { Agent } from "node:https";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { startSimulator } from "../index";
 import { WIDGETS } from "../http/testing";
-
-/**
- * One JSON request over a shared keep-alive agent. (client-node 2.0 builds a new undici Agent, so a new TLS
- * connection, for every request when the kubeconfig has a CA: that measures the client, not the server.)
- */
-function send(
-  agent: Agent,
-  url: string,
-  token: string,
-  method: string,
-  body: unknown,
-): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const text = JSON.stringify(body);
-    const req = request(
-      url,
-      {
-        method,
-        agent,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          "Content-Type": "application/json",
-          "Content-Length": Buffer.byteLength(text),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(text);
-  });
-}
+import { mb, percentile, send } from "./common";
 
 /** What {@link runScaleBench} measured. */
 export interface ScaleResult {
@@ -59,13 +23,6 @@ export interface ScaleResult {
   fanoutMs: { p50: number; p99: number; max: number };
   memoryMb: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number };
 }
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
 
 /** Runs the benchmark against a fresh simulator (stopped at the end). */
 export async function runScaleBench(objects = 1000, watchers = 20, updates = 200): Promise<ScaleResult> {

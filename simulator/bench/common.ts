@@ -1,0 +1,48 @@
+/** Helpers shared by the benchmarks. */
+import { request, type Agent } from "node:https";
+
+/**
+ * One JSON request over a shared keep-alive agent. (client-node 2.0 builds a new undici Agent, so a new TLS
+ * connection, for every request when the kubeconfig has a CA: that measures the client, not the server.)
+ */
+export function send(
+  agent: Agent,
+  url: string,
+  token: string,
+  method: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const text = JSON.stringify(body);
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          "Content-Type": "application/json",
+          "Content-Length": Buffer.byteLength(text),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(text);
+  });
+}
+
+/** The p-th percentile of ascending numbers. */
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Bytes as megabytes with one decimal. */
+export const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;

@@ -192,6 +192,82 @@ describe("provider against the simulator", () => {
   });
 });
 
+describe("provider against API failures", () => {
+  it("should retry a 503 on the stop call and a 429 (honouring Retry-After) on a read, and report the retries", async () => {
+    const always = await inputs({ runStrategy: "Always" });
+    const { id, outs } = await provider.create(always);
+    const stop = `/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/${always.name}/stop`;
+    const vmi = `/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances/${always.name}`;
+    sim.faults.add({ verb: "PUT", path: stop, count: 1, action: { kind: "status", code: 503 } });
+    sim.faults.add({
+      verb: "GET",
+      path: vmi,
+      count: 1,
+      action: { kind: "status", code: 429, retryAfterSeconds: 1 },
+    });
+    const mark = sim.requests.mark();
+    const started = Date.now();
+    const halted = await inputs({ name: always.name, runStrategy: "Halted" }, always);
+    const updated = await provider.update(id, outs, halted);
+    expect(sim.requests.list({ afterSeq: mark, path: stop }).map((r) => r.status)).toEqual([503, 202]);
+    expect(
+      sim.requests
+        .list({ afterSeq: mark, path: vmi })
+        .map((r) => r.status)
+        .slice(0, 2),
+    ).toEqual([429, 200]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(updated.outs!.observed.powerState).toBe("Stopped");
+    expect(lines.filter((l) => /API call failed .*retry 1/.test(l))).toHaveLength(2);
+  });
+
+  it("should resume waiting after the watch stream is cut", async () => {
+    sim.faults.add({
+      verb: "watch",
+      path: "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances",
+      count: 1,
+      action: { kind: "cut-watch", afterEvents: 1 },
+    });
+    const created = await provider.create(await inputs({ runStrategy: "Always" }));
+    expect(created.outs.observed).toMatchObject({ powerState: "Running" });
+  });
+
+  it("should fail at once with the API server's forbidden message when the subresource is not granted", async () => {
+    const limited = await startSimulator({
+      kubevirt: { timings: "fast" },
+      users: [
+        {
+          name: "deployer",
+          token: "deployer-token",
+          rules: [
+            {
+              verbs: ["*"],
+              apiGroups: ["kubevirt.io"],
+              resources: ["virtualmachines", "virtualmachineinstances"],
+            },
+          ],
+        },
+      ],
+    });
+    const p = createVmProvider(() => undefined);
+    try {
+      const kubeconfig = limited.kubeconfig.replace(limited.token, "deployer-token");
+      const checked = await p.check(
+        {},
+        { name: "manual", runStrategy: "Manual", powerState: "Running", template: TEMPLATE, kubeconfig },
+      );
+      expect(checked.failures ?? []).toEqual([]);
+      await expect(p.create(checked.inputs as VmOutputs)).rejects.toThrow(
+        /virtualmachines.subresources.kubevirt.io "manual" is forbidden: User "deployer" cannot update resource "virtualmachines\/start" in API group "subresources.kubevirt.io" in the namespace "default"/,
+      );
+      expect(limited.requests.list({ path: /\/start$/ })).toHaveLength(1);
+    } finally {
+      p.close();
+      await limited.stop();
+    }
+  });
+});
+
 /** A request with the simulator's own token, as an operator with virtctl or kubectl would make. */
 async function fetchAs(method: string, path: string, body?: unknown) {
   return (await operatorRequest(sim.kubeconfig, method, path, body)).body;

@@ -7,6 +7,7 @@
  *   npm run build && node dist/provider/bench/converge.js [vms=200]
  */
 import { startSimulator } from "../../simulator";
+import { runAsCommand } from "../../simulator/bench/common";
 import { createVmProvider, type VmOutputs } from "../index";
 
 const TEMPLATE = {
@@ -67,11 +68,5 @@ export async function runConvergeBench(vms = 200): Promise<ConvergeResult> {
 
 if (require.main === module) {
   const [vms] = process.argv.slice(2).map(Number);
-  runConvergeBench(vms || 200).then(
-    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exit(1);
-    },
-  );
+  runAsCommand(() => runConvergeBench(vms || 200));
 }

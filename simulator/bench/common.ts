@@ -46,3 +46,35 @@ export function percentile(sorted: number[], p: number): number {
 
 /** Bytes as megabytes with one decimal. */
 export const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
+
+/** Memory before and after, in MB. */
+export interface MemoryMb {
+  rssBefore: number;
+  rssAfter: number;
+  heapBefore: number;
+  heapAfter: number;
+}
+
+/** The memory change between two `process.memoryUsage()` readings. */
+export function memoryMb(before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage): MemoryMb {
+  return {
+    rssBefore: mb(before.rss),
+    rssAfter: mb(after.rss),
+    heapBefore: mb(before.heapUsed),
+    heapAfter: mb(after.heapUsed),
+  };
+}
+
+/** Runs a benchmark as a command: prints its result as JSON; exits 1 when it reports errors or throws. */
+export function runAsCommand<T extends { errors?: string[] }>(bench: () => Promise<T>): void {
+  bench().then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      process.exit(r.errors?.length ? 1 : 0);
+    },
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -9,7 +9,7 @@ import { Agent } from "node:https";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { startSimulator } from "../index";
 import { WIDGETS } from "../http/testing";
-import { mb, percentile, send } from "./common";
+import { memoryMb, percentile, runAsCommand, send, type MemoryMb } from "./common";
 
 /** What {@link runScaleBench} measured. */
 export interface ScaleResult {
@@ -21,7 +21,7 @@ export interface ScaleResult {
   /** Events each watcher received (should be objects + updates). */
   eventsPerWatcher: number[];
   fanoutMs: { p50: number; p99: number; max: number };
-  memoryMb: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number };
+  memoryMb: MemoryMb;
 }
 
 /** Runs the benchmark against a fresh simulator (stopped at the end). */
@@ -131,12 +131,7 @@ export async function runScaleBench(objects = 1000, watchers = 20, updates = 200
         p99: Math.round(percentile(latencies, 99) * 100) / 100,
         max: Math.round((latencies[latencies.length - 1] ?? NaN) * 100) / 100,
       },
-      memoryMb: {
-        rssBefore: mb(before.rss),
-        rssAfter: mb(after.rss),
-        heapBefore: mb(before.heapUsed),
-        heapAfter: mb(after.heapUsed),
-      },
+      memoryMb: memoryMb(before, after),
     };
   } finally {
     stopping = true;
@@ -148,14 +143,5 @@ export async function runScaleBench(objects = 1000, watchers = 20, updates = 200
 
 if (require.main === module) {
   const [objects, watchers, updates] = process.argv.slice(2).map(Number);
-  runScaleBench(objects || 1000, watchers || 20, updates || 200).then(
-    (r) => {
-      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      process.exit(r.errors.length ? 1 : 0);
-    },
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exit(1);
-    },
-  );
+  runAsCommand(() => runScaleBench(objects || 1000, watchers || 20, updates || 200));
 }

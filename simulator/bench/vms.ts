@@ -8,7 +8,7 @@
 import { Agent } from "node:https";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { startSimulator } from "../index";
-import { mb, send } from "./common";
+import { memoryMb, runAsCommand, send, type MemoryMb } from "./common";
 
 /** What {@link runVmBench} measured. */
 export interface VmBenchResult {
@@ -18,7 +18,7 @@ export interface VmBenchResult {
   createMs: number;
   allRunningMs: number;
   minEventsPerWatcher: number;
-  memoryMb: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number };
+  memoryMb: MemoryMb;
 }
 
 const VM_KEY = { group: "kubevirt.io", version: "v1", resource: "virtualmachines" };
@@ -100,12 +100,7 @@ export async function runVmBench(vms = 1000, watchers = 20): Promise<VmBenchResu
       createMs: Math.round(createMs),
       allRunningMs: Math.round(allRunningMs),
       minEventsPerWatcher: Math.min(...counts),
-      memoryMb: {
-        rssBefore: mb(before.rss),
-        rssAfter: mb(after.rss),
-        heapBefore: mb(before.heapUsed),
-        heapAfter: mb(after.heapUsed),
-      },
+      memoryMb: memoryMb(before, after),
     };
   } finally {
     stopping = true;
@@ -117,14 +112,5 @@ export async function runVmBench(vms = 1000, watchers = 20): Promise<VmBenchResu
 
 if (require.main === module) {
   const [vms, watchers] = process.argv.slice(2).map(Number);
-  runVmBench(vms || 1000, watchers || 20).then(
-    (r) => {
-      process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      process.exit(r.errors.length ? 1 : 0);
-    },
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`);
-      process.exit(1);
-    },
-  );
+  runAsCommand(() => runVmBench(vms || 1000, watchers || 20));
 }

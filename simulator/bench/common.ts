@@ -66,11 +66,11 @@ export function memoryMb(before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage):
 }
 
 /** Runs a benchmark as a command: prints its result as JSON; exits 1 when it reports errors or throws. */
-export function runAsCommand<T extends { errors?: string[] }>(bench: () => Promise<T>): void {
+export function runAsCommand(bench: () => Promise<object>): void {
   bench().then(
     (r) => {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      process.exit(r.errors?.length ? 1 : 0);
+      process.exit((r as { errors?: string[] }).errors?.length ? 1 : 0);
     },
     (e: unknown) => {
       process.stderr.write(`${String(e)}\n`);

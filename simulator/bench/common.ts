@@ -78,3 +78,12 @@ export function runAsCommand(bench: () => Promise<object>): void {
     },
   );
 }
+
+/** Runs `fn` over `items`, `size` at a time (e.g. 50 requests in flight). */
+export async function inBatches<T>(
+  items: readonly T[],
+  size: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}

@@ -9,7 +9,7 @@ import { Agent } from "node:https";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { startSimulator } from "../index";
 import { WIDGETS } from "../http/testing";
-import { memoryMb, percentile, runAsCommand, send, type MemoryMb } from "./common";
+import { inBatches, memoryMb, percentile, runAsCommand, send, type MemoryMb } from "./common";
 
 /** What {@link runScaleBench} measured. */
 export interface ScaleResult {
@@ -68,21 +68,17 @@ export async function runScaleBench(objects = 1000, watchers = 20, updates = 200
 
     const t0 = performance.now();
     const names = Array.from({ length: objects }, (_, i) => `w-${String(i).padStart(5, "0")}`);
-    for (let i = 0; i < names.length; i += 50) {
-      await Promise.all(
-        names.slice(i, i + 50).map((name) =>
-          send(agent, sim.url + path, sim.token, "POST", {
-            apiVersion: "test.sim.io/v1",
-            kind: "Widget",
-            metadata: { name, namespace: "default", labels: { bench: "yes" } },
-            spec: { n: 0 },
-          }).then(
-            (r) => r.status === 201 || errors.push(`create ${name}: HTTP ${r.status}`),
-            (e: unknown) => errors.push(`create ${name}: ${String(e)}`),
-          ),
-        ),
-      );
-    }
+    await inBatches(names, 50, (name) =>
+      send(agent, sim.url + path, sim.token, "POST", {
+        apiVersion: "test.sim.io/v1",
+        kind: "Widget",
+        metadata: { name, namespace: "default", labels: { bench: "yes" } },
+        spec: { n: 0 },
+      }).then(
+        (r) => r.status === 201 || errors.push(`create ${name}: HTTP ${r.status}`),
+        (e: unknown) => errors.push(`create ${name}: ${String(e)}`),
+      ),
+    );
     const createMs = performance.now() - t0;
 
     const latencies: number[] = [];

@@ -8,7 +8,7 @@
 import { Agent } from "node:https";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
 import { startSimulator } from "../index";
-import { memoryMb, runAsCommand, send, type MemoryMb } from "./common";
+import { inBatches, memoryMb, runAsCommand, send, type MemoryMb } from "./common";
 
 /** What {@link runVmBench} measured. */
 export interface VmBenchResult {
@@ -56,29 +56,25 @@ export async function runVmBench(vms = 1000, watchers = 20): Promise<VmBenchResu
     }
     const t0 = performance.now();
     const names = Array.from({ length: vms }, (_, i) => `vm-${String(i).padStart(5, "0")}`);
-    for (let i = 0; i < names.length; i += 50) {
-      await Promise.all(
-        names.slice(i, i + 50).map((name) =>
-          send(agent, sim.url + path, sim.token, "POST", {
-            apiVersion: "kubevirt.io/v1",
-            kind: "VirtualMachine",
-            metadata: { name },
+    await inBatches(names, 50, (name) =>
+      send(agent, sim.url + path, sim.token, "POST", {
+        apiVersion: "kubevirt.io/v1",
+        kind: "VirtualMachine",
+        metadata: { name },
+        spec: {
+          runStrategy: "Always",
+          template: {
             spec: {
-              runStrategy: "Always",
-              template: {
-                spec: {
-                  domain: { devices: {}, resources: { requests: { memory: "64Mi" } } },
-                  terminationGracePeriodSeconds: 0,
-                },
-              },
+              domain: { devices: {}, resources: { requests: { memory: "64Mi" } } },
+              terminationGracePeriodSeconds: 0,
             },
-          }).then(
-            (r) => r.status === 201 || errors.push(`create ${name}: HTTP ${r.status}`),
-            (e: unknown) => errors.push(`create ${name}: ${String(e)}`),
-          ),
-        ),
-      );
-    }
+          },
+        },
+      }).then(
+        (r) => r.status === 201 || errors.push(`create ${name}: HTTP ${r.status}`),
+        (e: unknown) => errors.push(`create ${name}: ${String(e)}`),
+      ),
+    );
     const createMs = performance.now() - t0;
     const running = () =>
       sim.store.list(VM_KEY).filter((vm) => vm.status?.printableStatus === "Running").length;

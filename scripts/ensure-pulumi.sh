@@ -68,28 +68,14 @@ if ! version_at_least "${go_version%%-*}" "1.26.6"; then
   exit 1
 fi
 
-export GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 started=$SECONDS
+# shellcheck source=lib/go-build.sh
+. "$here/lib/go-build.sh"
 
 # build_module NAME VERSION PACKAGE OUTPUT: builds PACKAGE from the pinned wrapper module scripts/engine/NAME.
 build_module() {
-  local name="$1" version="$2" package="$3" output="$4"
-  local src="$home/src/$name"
-  mkdir -p "$src"
-  cp "$here/engine/$name/go.mod" "$here/engine/$name/go.sum" "$src/"
-  say "downloading Go modules for $name (v$version)..."
-  (cd "$src" && go mod download -x 2>&1) | awk '/^# get .*200/ { n++; if (n % 100 == 0) { printf "ensure-pulumi:   %d modules fetched\n", n > "/dev/stderr" } }'
-  say "compiling $name (first build: several minutes on 2 cores; cached afterwards)..."
-  (cd "$src" && go build -v -trimpath -tags osusergo,grpcnotrace \
-    -ldflags "-w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
-    -o "$output" "$package" 2>&1) |
-    awk '{ n++; if (n % 150 == 0) { printf "ensure-pulumi:   %d packages compiled\n", n > "/dev/stderr" } }
-         /^(#|.*\.go:[0-9]+)/ { print > "/dev/stderr" }'
-  if [ ! -x "$output" ]; then
-    say "building $name failed (see the lines above)"
-    exit 1
-  fi
-  say "$name built ($((SECONDS - started))s so far)"
+  go_build_module "$here/engine/$1" "$home/src/$1" "$3" "$4" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$2"
 }
 
 mkdir -p "$bin"

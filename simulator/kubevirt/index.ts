@@ -6,10 +6,10 @@
 import { StatusError, type KubeObject } from "../store/types";
 import type { ExtensionHost } from "../store/extensions";
 import { VM_KEY, VMI_KEY } from "./api";
-import { virtualMachineAdmitter, virtualMachineInstanceAdmitter, type AdmissionOptions } from "./admission";
-import { KubeVirtController } from "./controller";
+import { virtualMachineAdmitter, virtualMachineInstanceAdmitter } from "./admission";
 import {
   executePlan,
+  storeApplier,
   planPause,
   planRestart,
   planStart,
@@ -17,58 +17,9 @@ import {
   planUnpause,
   type Plan,
 } from "./subresources";
-import { VMI_STAGES, type Stage } from "./stages";
-import {
-  realClock,
-  realTimers,
-  resolveTimings,
-  seededRng,
-  type Clock,
-  type Rng,
-  type Timers,
-  type Timings,
-  type TimingsOption,
-} from "./timings";
-import { defaultWorldSettings, mergeSettings, type WorldSettings } from "./world";
+import { startKubeVirtRuntime, type KubeVirtOptions, type KubeVirtWorld } from "./runtime";
 
-export interface KubeVirtOptions {
-  /** `"fast"` for tests, `"realistic"` (default) for demos, or explicit values over a base profile. */
-  timings?: TimingsOption;
-  /** Wall clock (default: real time). */
-  clock?: Clock;
-  /** Timers (default: Node's, unref'ed). Pass a `FakeClock` for both `clock` and `timers` in unit tests. */
-  timers?: Timers;
-  /** Seed for the random source (crash-loop jitter, stage jitter). Default 1. */
-  seed?: number;
-  /** A random source; overrides `seed`. */
-  rng?: Rng;
-  /** Initial world settings (node capacity, known images, faults). */
-  world?: Partial<Omit<WorldSettings, "node">> & { node?: Partial<WorldSettings["node"]> };
-  /** KubeVirt feature gates (only `DecentralizedLiveMigration` has an effect: it admits WaitAsReceiver). */
-  featureGates?: AdmissionOptions["featureGates"];
-  /** Replaces the VMI stage table. */
-  stages?: readonly Stage[];
-  /** Receives controller log lines (events). */
-  log?: (message: string) => void;
-}
-
-/** The in-process handle on the simulated world. */
-export interface KubeVirtWorld {
-  /** Current settings (a copy). */
-  readonly settings: WorldSettings;
-  /** The resolved timing profile. */
-  readonly timings: Timings;
-  /** Merges settings (node capacity, known images, global faults) and re-evaluates every object. */
-  configure(
-    patch: Partial<Omit<WorldSettings, "node">> & { node?: Partial<WorldSettings["node"]> },
-  ): WorldSettings;
-  /** The guest powers itself off: a Running VMI → Succeeded. */
-  guestShutdown(namespace: string, name: string): KubeObject;
-  /** The guest/domain crashes: a Scheduled or Running VMI → Failed. */
-  guestCrash(namespace: string, name: string): KubeObject;
-  /** The node or launcher fails: a Scheduled or Running VMI → Failed with `status.reason: NodeUnresponsive`. */
-  infrastructureFailure(namespace: string, name: string): KubeObject;
-}
+export type { KubeVirtOptions, KubeVirtWorld, WorldSettingsPatch } from "./runtime";
 
 export interface InstalledKubeVirt {
   world: KubeVirtWorld;
@@ -83,11 +34,6 @@ function required(body: unknown, field: string): string {
 }
 
 export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = {}): InstalledKubeVirt {
-  const timings = resolveTimings(options.timings);
-  const clock = options.clock ?? realClock;
-  const timers = options.timers ?? realTimers;
-  const rng = options.rng ?? seededRng(options.seed ?? 1);
-  let settings = mergeSettings(defaultWorldSettings(), options.world ?? {});
   const store = host.store;
 
   host.registerResource({
@@ -124,16 +70,7 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
   host.registerAdmission(VM_KEY, virtualMachineAdmitter({ featureGates: options.featureGates }));
   host.registerAdmission(VMI_KEY, virtualMachineInstanceAdmitter());
 
-  const controller = new KubeVirtController({
-    store,
-    timings,
-    clock,
-    timers,
-    rng,
-    settings: () => settings,
-    stages: options.stages ?? VMI_STAGES,
-    log: options.log,
-  });
+  const { world, clock, stop } = startKubeVirtRuntime(store, options);
 
   const versions = ["v1", "v1alpha3"];
   const vmHandler =
@@ -146,10 +83,13 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
         dryRun: string[],
       ) => Plan,
     ) =>
-    (req: { namespace: string; name: string; body: string; dryRun: string[] }) => {
+    async (req: { namespace: string; name: string; body: string; dryRun: string[] }) => {
       const vm = store.get(VM_KEY, req.namespace, req.name);
       const vmi = store.get(VMI_KEY, req.namespace, req.name);
-      executePlan(store, req.namespace, req.name, plan(req.name, vm, vmi, req.body, req.dryRun));
+      await executePlan(
+        storeApplier(store, req.namespace, req.name),
+        plan(req.name, vm, vmi, req.body, req.dryRun),
+      );
       return { code: 202 };
     };
   host.registerSubresource(
@@ -207,21 +147,6 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
     vmiHandler(false),
   );
 
-  const world: KubeVirtWorld = {
-    get settings() {
-      return mergeSettings(settings, {});
-    },
-    timings,
-    configure(patch) {
-      settings = mergeSettings(settings, patch);
-      controller.resyncAll();
-      return mergeSettings(settings, {});
-    },
-    guestShutdown: (ns, name) => controller.finishVMI(ns, name, "Succeeded"),
-    guestCrash: (ns, name) => controller.finishVMI(ns, name, "Failed"),
-    infrastructureFailure: (ns, name) => controller.finishVMI(ns, name, "Failed", "NodeUnresponsive"),
-  };
-
   const wrapSettings = (body: unknown) => {
     try {
       return world.configure((body ?? {}) as Parameters<KubeVirtWorld["configure"]>[0]);
@@ -243,8 +168,7 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
     world.infrastructureFailure(required(b, "namespace"), required(b, "name")),
   );
 
-  controller.start();
-  return { world, stop: () => controller.stop() };
+  return { world, stop };
 }
 
 export { FakeClock, seededRng, TIMING_PROFILES } from "./timings";

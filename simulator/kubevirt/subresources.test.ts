@@ -7,6 +7,7 @@ import {
   planPause,
   planUnpause,
   executePlan,
+  storeApplier,
   type Plan,
 } from "./subresources";
 import { TestHost } from "./test-host";
@@ -304,23 +305,26 @@ describe("executePlan", () => {
     host.store.update(VM_KEY, { ...stored, status: { printableStatus: "Stopped" } }, "status");
     return host.store;
   }
-  it("should persist nothing for a dry run", () => {
+  it("should persist nothing for a dry run", async () => {
     const store = setup({ runStrategy: "Halted" });
     const before = store.currentResourceVersion();
     const v = store.get(VM_KEY, "default", "vm1");
-    executePlan(store, "default", "vm1", planStart("vm1", v, undefined, '{"dryRun":["All"]}'));
-    executePlan(store, "default", "vm1", planStart("vm1", v, undefined, "", ["All"]));
+    await executePlan(
+      storeApplier(store, "default", "vm1"),
+      planStart("vm1", v, undefined, '{"dryRun":["All"]}'),
+    );
+    await executePlan(storeApplier(store, "default", "vm1"), planStart("vm1", v, undefined, "", ["All"]));
     expect(store.currentResourceVersion()).toBe(before);
     expect(store.get(VM_KEY, "default", "vm1")!.spec!.runStrategy).toBe("Halted");
   });
-  it("should map a failed test operation to 409 Conflict", () => {
+  it("should map a failed test operation to 409 Conflict", async () => {
     const store = setup({ runStrategy: "Halted" });
     const stale = store.get(VM_KEY, "default", "vm1")!;
     const plan = planStart("vm1", stale, undefined, "");
     const fresh = store.get(VM_KEY, "default", "vm1")!;
     store.update(VM_KEY, { ...fresh, spec: { ...fresh.spec, runStrategy: "Manual" } });
     try {
-      executePlan(store, "default", "vm1", plan);
+      await executePlan(storeApplier(store, "default", "vm1"), plan);
       throw new Error("expected a conflict");
     } catch (e) {
       expect((e as StatusError).code).toBe(409);
@@ -329,10 +333,10 @@ describe("executePlan", () => {
       );
     }
   });
-  it("should write stateChangeRequests through the status subresource", () => {
+  it("should write stateChangeRequests through the status subresource", async () => {
     const store = setup({ runStrategy: "Manual" });
     const v = store.get(VM_KEY, "default", "vm1");
-    executePlan(store, "default", "vm1", planStart("vm1", v, undefined, ""));
+    await executePlan(storeApplier(store, "default", "vm1"), planStart("vm1", v, undefined, ""));
     expect(store.get(VM_KEY, "default", "vm1")!.status!.stateChangeRequests).toEqual([{ action: "Start" }]);
     expect(store.get(VMI_KEY, "default", "vm1")).toBeUndefined();
   });

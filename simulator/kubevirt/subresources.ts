@@ -3,7 +3,8 @@
  *
  * Each handler is split in two: a pure planner (`planStart`, `planStop`, `planRestart`) that reads the VM
  * and VMI and returns the JSON patches to apply — or the StatusError to answer — in KubeVirt's order of
- * checks; and `executePlan`, which applies the patches through the store (test-then-replace, dry-run aware).
+ * checks; and `executePlan`, which applies the patches through a {@link StepApplier} (the store's test-then-replace
+ * here, JSON patches sent to kube-apiserver when attached to a real cluster).
  */
 import { StatusError, type KubeObject, type Store } from "../store/types";
 import {
@@ -287,54 +288,57 @@ export function planRestart(
 
 // ---- execution ----
 
-function patchError(name: string, e: unknown): StatusError {
+/** Maps a failed patch to virt-api's answer: a failed `test` operation is a 409 Conflict, anything else a 500. */
+export function patchError(name: string, e: unknown): StatusError {
   if (e instanceof StatusError) return e;
   const msg = (e as Error).message;
   if (msg.includes("jsonpatch test operation does not apply")) return conflict(name, msg);
   return internalError(msg);
 }
 
-function applyStep(
-  store: Store,
-  namespace: string,
-  name: string,
-  step: PlanStep,
-  ops: PatchOp[],
-  dryRun: boolean,
-): void {
-  const key = step.target === "vmi" ? VMI_KEY : VM_KEY;
-  const current = store.get(key, namespace, name);
-  if (!current)
-    throw internalError(
-      `${step.target === "vmi" ? "virtualmachineinstance" : "virtualmachine"} ${name} is gone`,
-    );
-  let patched: KubeObject;
-  try {
-    patched = applyJsonPatch(current, ops);
-  } catch (e) {
-    if (e instanceof JsonPatchError) throw patchError(name, e);
-    throw e;
-  }
-  if (dryRun) return;
-  try {
-    store.update(key, patched, step.target === "vmStatus" ? "status" : undefined);
-  } catch (e) {
-    throw patchError(name, e);
-  }
+/**
+ * Applies one step's JSON patch (its `ops`, or its `rollback`) to the VM, the VM's status or the VMI, honouring
+ * the plan's dry run; throws virt-api's error when the patch fails.
+ */
+export type StepApplier = (step: PlanStep, ops: PatchOp[], dryRun: boolean) => void | Promise<void>;
+
+/** A {@link StepApplier} over a store: test-then-replace, as kube-apiserver applies a JSON patch. */
+export function storeApplier(store: Store, namespace: string, name: string): StepApplier {
+  return (step, ops, dryRun) => {
+    const key = step.target === "vmi" ? VMI_KEY : VM_KEY;
+    const current = store.get(key, namespace, name);
+    if (!current)
+      throw internalError(
+        `${step.target === "vmi" ? "virtualmachineinstance" : "virtualmachine"} ${name} is gone`,
+      );
+    let patched: KubeObject;
+    try {
+      patched = applyJsonPatch(current, ops);
+    } catch (e) {
+      if (e instanceof JsonPatchError) throw patchError(name, e);
+      throw e;
+    }
+    if (dryRun) return;
+    try {
+      store.update(key, patched, step.target === "vmStatus" ? "status" : undefined);
+    } catch (e) {
+      throw patchError(name, e);
+    }
+  };
 }
 
-/** Applies a plan through the store (nothing persisted when dry-run); throws the plan's error at the end. */
-export function executePlan(store: Store, namespace: string, name: string, plan: Plan): void {
+/** Applies a plan's steps in order (undoing earlier steps' rollbacks when one fails); throws the plan's error at the end. */
+export async function executePlan(apply: StepApplier, plan: Plan): Promise<void> {
   const done: PlanStep[] = [];
   for (const step of plan.steps) {
     try {
-      applyStep(store, namespace, name, step, step.ops, plan.dryRun);
+      await apply(step, step.ops, plan.dryRun);
       done.push(step);
     } catch (e) {
       for (const prev of done) {
         if (prev.rollback) {
           try {
-            applyStep(store, namespace, name, prev, prev.rollback, plan.dryRun);
+            await apply(prev, prev.rollback, plan.dryRun);
           } catch {
             // best effort, as in KubeVirt
           }
@@ -345,8 +349,6 @@ export function executePlan(store: Store, namespace: string, name: string, plan:
   }
   if (plan.error) throw plan.error;
 }
-
-// ---- VMI pause / unpause ----
 
 export const PAUSED_REASON = "PausedByUser";
 

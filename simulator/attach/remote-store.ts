@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
 import { ApiError, apiRequest } from "../../provider/kube/http";
+import { withRetry } from "../../provider/kube/retry";
 import { notFound } from "../store/errors";
 import { clone, deepEqual, isObject } from "../store/json";
 import type { DeleteOptions, KubeObject, ResourceKey, Store, WatchEvent } from "../store/types";
@@ -29,8 +30,15 @@ interface Entry {
   pending: number;
 }
 
+/** A mirrored resource: its key, and whether its CRD has a status subresource (KubeVirt's VMI CRD has none). */
+export interface MirroredResource {
+  key: ResourceKey;
+  statusSubresource: boolean;
+}
+
 interface Collection {
   key: ResourceKey;
+  statusSubresource: boolean;
   entries: Map<string, Entry>;
   listeners: Set<(event: WatchEvent) => void>;
   abort?: AbortController;
@@ -66,11 +74,16 @@ export class RemoteStore implements Store {
 
   constructor(
     private readonly kc: KubeConfig,
-    keys: readonly ResourceKey[],
+    resources: readonly MirroredResource[],
     private readonly log: (message: string) => void = () => undefined,
   ) {
-    for (const key of keys)
-      this.collections.set(this.id(key), { key, entries: new Map(), listeners: new Set() });
+    for (const { key, statusSubresource } of resources)
+      this.collections.set(this.id(key), {
+        key,
+        statusSubresource,
+        entries: new Map(),
+        listeners: new Set(),
+      });
   }
 
   /** Lists every collection and starts watching; resolves once the caches hold the listed objects. */
@@ -146,7 +159,8 @@ export class RemoteStore implements Store {
     }
     if (patch === undefined || deepEqual(old, next)) return clone(old);
     this.show(c, id, next);
-    const path = `${collectionPath(key, old.metadata.namespace)}/${old.metadata.name}${subresource === "status" ? "/status" : ""}`;
+    const viaStatus = subresource === "status" && c.statusSubresource;
+    const path = `${collectionPath(key, old.metadata.namespace)}/${old.metadata.name}${viaStatus ? "/status" : ""}`;
     this.send(c, id, "PATCH", path, patch, "application/merge-patch+json");
     return clone(next);
   }
@@ -267,10 +281,13 @@ export class RemoteStore implements Store {
   }
 
   private async listAndWatch(c: Collection): Promise<void> {
-    const res = await apiRequest<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
-      this.kc,
-      "GET",
-      collectionPath(c.key),
+    // A CRD that has just become Established answers 429 "storage is (re)initializing" for a moment.
+    const res = await withRetry(() =>
+      apiRequest<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
+        this.kc,
+        "GET",
+        collectionPath(c.key),
+      ),
     );
     const seen = new Set<string>();
     for (const obj of res.body.items) {

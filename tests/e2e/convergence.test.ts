@@ -16,7 +16,7 @@ describe("convergence through the Pulumi engine", () => {
   });
 
   const operator = async (method: string, path: string, body?: unknown) =>
-    (await operatorRequest(fleet.sim.kubeconfig, method, path, body)).code;
+    (await operatorRequest(fleet.target.kubeconfig, method, path, body)).code;
 
   it("should repair a virtctl stop of an Always VM: refresh shows it, preview names the start, up starts it", async () => {
     const vms = {
@@ -40,22 +40,24 @@ describe("convergence through the Pulumi engine", () => {
         `/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/drift-manual/stop`,
       ),
     ).toBe(202);
-    await waitUntil(() =>
-      fleet.sim.store.list(VMI_KEY).every((vmi) => !String(vmi.metadata.name).startsWith("drift-")),
+    await waitUntil(async () =>
+      (await fleet.target.list("virtualmachineinstances")).every(
+        (vmi) => !String(vmi.metadata.name).startsWith("drift-"),
+      ),
     );
 
     const refresh = await fleet.stack.refresh();
     expect(refresh.summary.resourceChanges).toMatchObject({ update: 2 });
-    const mark = fleet.sim.requests.mark();
+    const mark = fleet.mark();
     const preview = await fleet.stack.preview({ diff: true });
-    expect(fleet.writes(mark)).toBe(0);
+    fleet.expectNoWrites(mark);
     // Under --diff the CLI prints the provider's messages to stderr.
     expect(preview.stderr).toContain("will start drift-always (runStrategy Halted → Always)");
     expect(preview.stderr).toContain("will start drift-manual (Manual VM is stopped, powerState Running)");
     expect(preview.stdout).toMatch(/powerState\s*:\s*"Stopped" => "Running"/);
 
     const after = await fleet.up(vms);
-    expect(fleet.powerCalls(mark).sort()).toEqual(["drift-always/start", "drift-manual/start"]);
+    fleet.expectPowerCalls(mark, ["drift-always/start", "drift-manual/start"]);
     expect(after["drift-always"]).toMatchObject({ powerState: "Running", runStrategy: "Always" });
     expect(after["drift-manual"]).toMatchObject({ powerState: "Running", runStrategy: "Manual" });
   });
@@ -71,15 +73,15 @@ describe("convergence through the Pulumi engine", () => {
       },
     };
     expect(await operator("POST", VMS, vm)).toBe(201);
-    const mark = fleet.sim.requests.mark();
+    const mark = fleet.mark();
     await expect(fleet.up({ existing: { runStrategy: "Always" } })).rejects.toThrow(
       /VirtualMachine default\/existing already exists; set adopt: true/,
     );
-    expect(fleet.writes(mark)).toBe(0);
+    fleet.expectNoWrites(mark);
 
     const adopted = await fleet.up({ existing: { runStrategy: "Always", adopt: true } });
     expect(adopted.existing).toMatchObject({ powerState: "Running", runStrategy: "Always" });
-    const live = fleet.sim.store.get(VM_KEY, "default", "existing")!;
+    const live = (await fleet.target.getVm("existing"))!;
     expect(live.metadata.annotations).toHaveProperty(["pulumi-kubevirt/adopted-at"]);
   });
 
@@ -90,9 +92,9 @@ describe("convergence through the Pulumi engine", () => {
       "restart-always": { runStrategy: "Always", restartPolicy: "Always", memory },
     });
     const before = await fleet.up(vms("128Mi"));
-    const mark = fleet.sim.requests.mark();
+    const mark = fleet.mark();
     const after = await fleet.up(vms("256Mi"));
-    expect(fleet.powerCalls(mark).sort()).toEqual(["restart-always/restart", "restart-ifrequired/restart"]);
+    fleet.expectPowerCalls(mark, ["restart-always/restart", "restart-ifrequired/restart"]);
     expect(after["restart-always"].vmiUid).not.toBe(before["restart-always"].vmiUid);
     expect(after["restart-ifrequired"].vmiUid).not.toBe(before["restart-ifrequired"].vmiUid);
     expect(after["restart-never"].vmiUid).toBe(before["restart-never"].vmiUid);
@@ -116,11 +118,11 @@ describe("convergence through the Pulumi engine", () => {
   });
 
   it("should keep kubeconfig contents and tokens out of plaintext state", async () => {
-    await fleet.stack.setConfig("kubeconfig", { value: fleet.sim.kubeconfig, secret: true });
+    await fleet.stack.setConfig("kubeconfig", { value: fleet.target.kubeconfig, secret: true });
     await fleet.up({ secretive: { runStrategy: "Halted", kubeconfigFromConfig: true } });
     const state = fleet.stateFiles();
     expect(state).toContain("secretive");
-    expect(state).not.toContain(fleet.sim.token);
+    expect(state).not.toContain(fleet.target.secret);
     expect(state).not.toContain("certificate-authority-data");
     const vm = (await fleet.stack.exportStack()).deployment.resources.find((r: { urn: string }) =>
       r.urn.endsWith("dynamic/kubevirt:VirtualMachine::secretive"),
@@ -132,16 +134,13 @@ describe("convergence through the Pulumi engine", () => {
 
   it("should delete every VM on destroy", async () => {
     await fleet.stack.destroy();
-    expect(fleet.sim.store.list(VM_KEY)).toEqual([]);
+    expect(await fleet.target.list("virtualmachines")).toEqual([]);
   });
 });
 
-const VM_KEY = { group: "kubevirt.io", version: "v1", resource: "virtualmachines" };
-const VMI_KEY = { group: "kubevirt.io", version: "v1", resource: "virtualmachineinstances" };
-
-async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error("condition not reached");
     await new Promise((r) => setTimeout(r, 20));
   }

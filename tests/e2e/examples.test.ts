@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { startWorld, type World } from "../support/world";
 
-// Every example under examples/, run through the real Pulumi engine against the simulator (from a temporary
-// copy, so the engine's stack files never touch the repository).
+// Every example under examples/ that needs only KubeVirt, run through the real Pulumi engine against the target
+// (see tests/support/target.ts), from a temporary copy so the engine's stack files never touch the repository.
 
 const EXAMPLES = join(__dirname, "../../examples");
 
@@ -19,9 +19,9 @@ describe("examples/quickstart", () => {
     const created = await w.stack.up();
     expect(created.outputs.powerState.value).toBe("Running");
     await w.stack.setConfig("runStrategy", { value: "Halted" });
-    const mark = w.sim.requests.mark();
+    const mark = w.mark();
     const halted = await w.stack.up();
-    expect(w.powerCalls(mark)).toEqual(["vm-cirros/stop"]);
+    w.expectPowerCalls(mark, ["vm-cirros/stop"]);
     expect(halted.outputs.powerState.value).toBe("Stopped");
     expect(halted.outputs.runStrategy.value).toBe("Halted");
     const destroyed = await w.stack.destroy();
@@ -44,20 +44,16 @@ describe("examples/manual-power", () => {
     const name = created.outputs.name.value as string; // auto-named: build-agent-<random>
     expect(name).toMatch(/^build-agent-[0-9a-f]{7}$/);
     await w.stack.setConfig("powerState", { value: "Running" });
-    let mark = w.sim.requests.mark();
+    let mark = w.mark();
     const started = await w.stack.up();
-    expect(w.powerCalls(mark)).toEqual([`${name}/start`]);
+    w.expectPowerCalls(mark, [`${name}/start`]);
     expect(started.outputs.powerState.value).toBe("Running");
     await w.stack.setConfig("powerState", { value: "Stopped" });
-    mark = w.sim.requests.mark();
+    mark = w.mark();
     const stopped = await w.stack.up();
-    expect(w.powerCalls(mark)).toEqual([`${name}/stop`]);
+    w.expectPowerCalls(mark, [`${name}/stop`]);
     expect(stopped.outputs.powerState.value).toBe("Stopped");
-    const vm = w.sim.store.get(
-      { group: "kubevirt.io", version: "v1", resource: "virtualmachines" },
-      "default",
-      name,
-    );
+    const vm = await w.target.getVm(name);
     expect(vm?.spec?.runStrategy).toBe("Manual");
     await w.stack.destroy();
   });
@@ -80,11 +76,7 @@ describe("examples/environments and examples/ci-preview", () => {
     const [d, p] = await Promise.all([dev.stack.up(), prod.stack.up()]);
     expect([d.outputs.name.value, d.outputs.powerState.value]).toEqual(["web-dev", "Stopped"]);
     expect([p.outputs.name.value, p.outputs.powerState.value]).toEqual(["web-prod", "Running"]);
-    const vm = prod.sim.store.get(
-      { group: "kubevirt.io", version: "v1", resource: "virtualmachines" },
-      "default",
-      "web-prod",
-    );
+    const vm = await prod.target.getVm("web-prod");
     expect(vm?.spec?.template).toMatchObject({
       spec: { domain: { cpu: { cores: 2 }, memory: { guest: "1Gi" } } },
     });
@@ -92,13 +84,13 @@ describe("examples/environments and examples/ci-preview", () => {
 
   it("should show in `pulumi preview --diff` (the ci-preview workflow) the strategy change and the start, writing nothing", async () => {
     await dev.stack.setConfig("runStrategy", { value: "Always" });
-    const mark = dev.sim.requests.mark();
+    const mark = dev.mark();
     const preview = await dev.stack.preview({ diff: true });
     expect(preview.stdout).toMatch(/~ runStrategy\s*: "Halted" => "Always"/);
     expect(preview.stdout).toMatch(/~ powerState\s*: "Stopped" => "Running"/);
     // The CLI prints the provider's messages to stderr under --diff (to stdout, under Diagnostics, without).
     expect(preview.stderr).toContain("will start web-dev (runStrategy Halted → Always)");
     expect(preview.changeSummary).toEqual({ same: 2, update: 1 });
-    expect(dev.writes(mark)).toBe(0);
+    dev.expectNoWrites(mark);
   });
 });

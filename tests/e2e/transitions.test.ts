@@ -63,7 +63,7 @@ describe("run-strategy transitions through the Pulumi engine", () => {
   });
 
   it("should create one VM per strategy in the state the strategy implies", async () => {
-    const mark = fleet.sim.requests.mark();
+    const mark = fleet.mark();
     state = await fleet.up(config(0));
     for (const [i, name] of vmNames.entries()) {
       const strategy = strategyAt(i, 0);
@@ -74,16 +74,16 @@ describe("run-strategy transitions through the Pulumi engine", () => {
         running ? "Running" : "Stopped",
       ]);
     }
-    expect(fleet.powerCalls(mark)).toEqual([]);
+    fleet.expectPowerCalls(mark, []);
   });
 
   it.each([1, 2, 3, 4])(
     "should converge every VM in round %d, with a preview that names each power action",
     async (round) => {
       await fleet.stack.setConfig("vms", { value: JSON.stringify(config(round)) });
-      let mark = fleet.sim.requests.mark();
+      let mark = fleet.mark();
       const preview = await fleet.stack.preview();
-      expect(fleet.writes(mark)).toBe(0);
+      fleet.expectNoWrites(mark);
 
       const expected = vmNames.map((name, i) => ({
         name,
@@ -96,13 +96,11 @@ describe("run-strategy transitions through the Pulumi engine", () => {
           expect(preview.stdout).toContain(`will ${e.call} ${e.name} (runStrategy ${e.from} → ${e.to})`);
       }
 
-      mark = fleet.sim.requests.mark();
+      mark = fleet.mark();
       state = await fleet.up(config(round));
-      expect(fleet.powerCalls(mark).sort()).toEqual(
-        expected
-          .filter((e) => e.call)
-          .map((e) => `${e.name}/${e.call}`)
-          .sort(),
+      fleet.expectPowerCalls(
+        mark,
+        expected.filter((e) => e.call).map((e) => `${e.name}/${e.call}`),
       );
       for (const e of expected) {
         expect({
@@ -121,22 +119,18 @@ describe("run-strategy transitions through the Pulumi engine", () => {
   );
 
   it("should find nothing to change afterwards, in preview and in refresh", async () => {
-    const mark = fleet.sim.requests.mark();
+    const mark = fleet.mark();
     const preview = await fleet.stack.preview();
     expect(preview.changeSummary).toEqual({ same: 1 + 2 * vmNames.length });
     const refresh = await fleet.stack.refresh();
     expect(refresh.summary.resourceChanges).toEqual({ same: 1 + 2 * vmNames.length });
-    expect(fleet.writes(mark)).toBe(0);
+    fleet.expectNoWrites(mark);
   });
 
   it("should delete every VM and its instance on destroy", async () => {
     const result = await fleet.stack.destroy();
     expect(result.summary.resourceChanges).toEqual({ delete: 1 + 2 * vmNames.length });
-    expect(
-      fleet.sim.store.list({ group: "kubevirt.io", version: "v1", resource: "virtualmachines" }),
-    ).toEqual([]);
-    expect(
-      fleet.sim.store.list({ group: "kubevirt.io", version: "v1", resource: "virtualmachineinstances" }),
-    ).toEqual([]);
+    expect(await fleet.target.list("virtualmachines")).toEqual([]);
+    expect(await fleet.target.list("virtualmachineinstances")).toEqual([]);
   });
 });

@@ -1,0 +1,201 @@
+/**
+ * The simulator's virt-api for a real kube-apiserver: an HTTPS server that kube-apiserver's aggregation layer
+ * proxies `subresources.kubevirt.io/v1` to (start, stop, restart, pause, unpause) and that serves KubeVirt's
+ * VirtualMachine validating webhook. Like virt-api, a subresource call reads the VM and VMI fresh from the
+ * apiserver and writes JSON patches with `test` operations back to it; the planning (order of checks, answers,
+ * patches) is the in-memory simulator's own.
+ */
+import { createServer, type Server } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { ApiError, apiRequest } from "../../provider/kube/http";
+import { readBody, writeError, writeJson } from "../http/respond";
+import type { ServerCertificates } from "../http/tls";
+import { StatusError, type KubeObject, type Store } from "../store/types";
+import { joinCauses, validateVirtualMachineSpec, type AdmissionOptions } from "../kubevirt/admission";
+import { RUNNING_DEPRECATION_WARNING } from "../kubevirt/admission";
+import { VMI_KEY } from "../kubevirt/api";
+import {
+  executePlan,
+  patchError,
+  planPause,
+  planRestart,
+  planStart,
+  planStop,
+  planUnpause,
+  type Plan,
+  type StepApplier,
+} from "../kubevirt/subresources";
+import type { Clock } from "../kubevirt/timings";
+
+/** The API group virt-api serves. */
+export const SUBRESOURCE_GROUP = "subresources.kubevirt.io";
+/** The webhook's path on this server. */
+export const VM_WEBHOOK_PATH = "/virtualmachines-validate";
+
+const VM_ACTIONS = ["start", "stop", "restart"] as const;
+const VMI_ACTIONS = ["pause", "unpause"] as const;
+
+type Planner = (
+  name: string,
+  vm: KubeObject | undefined,
+  vmi: KubeObject | undefined,
+  body: string,
+  dryRun: string[],
+) => Plan;
+const PLANNERS: Record<(typeof VM_ACTIONS)[number], Planner> = {
+  start: planStart,
+  stop: planStop,
+  restart: planRestart,
+};
+
+/** What the server needs. */
+export interface VirtApiOptions {
+  /** Credentials of KubeVirt's service account (reads and patches VMs and VMIs). */
+  kc: KubeConfig;
+  /** The controller's store (pause/unpause write VMI status through it). */
+  store: Store;
+  clock: Clock;
+  certificates: ServerCertificates;
+  admission?: AdmissionOptions;
+  log?: (message: string) => void;
+}
+
+/** A listening virt-api. */
+export interface VirtApi {
+  port: number;
+  close(): Promise<void>;
+}
+
+const vmPath = (ns: string, name: string, resource = "virtualmachines") =>
+  `/apis/kubevirt.io/v1/namespaces/${ns}/${resource}/${name}`;
+
+async function getOrUndefined(kc: KubeConfig, path: string): Promise<KubeObject | undefined> {
+  try {
+    return (await apiRequest<KubeObject>(kc, "GET", path)).body;
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Applies plan steps as JSON patches sent to kube-apiserver (the status subresource for `vmStatus`). */
+function apiserverApplier(kc: KubeConfig, ns: string, name: string): StepApplier {
+  return async (step, ops, dryRun) => {
+    const base = step.target === "vmi" ? vmPath(ns, name, "virtualmachineinstances") : vmPath(ns, name);
+    try {
+      await apiRequest(kc, "PATCH", step.target === "vmStatus" ? `${base}/status` : base, {
+        body: ops,
+        contentType: "application/json-patch+json",
+        query: dryRun ? { dryRun: "All" } : {},
+      });
+    } catch (err) {
+      throw patchError(name, err instanceof ApiError ? new Error(err.message) : err);
+    }
+  };
+}
+
+function discovery(): unknown {
+  const resources = [
+    ...VM_ACTIONS.map((a) => ({ name: `virtualmachines/${a}`, kind: "VirtualMachine" })),
+    ...VMI_ACTIONS.map((a) => ({ name: `virtualmachineinstances/${a}`, kind: "VirtualMachineInstance" })),
+  ].map((r) => ({ ...r, singularName: "", namespaced: true, verbs: ["update"] }));
+  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: `${SUBRESOURCE_GROUP}/v1`, resources };
+}
+
+/** Answers an AdmissionReview for a VirtualMachine as virt-api's validating webhook does. */
+function admitVirtualMachine(review: Record<string, unknown>, options: AdmissionOptions): unknown {
+  const request = (review.request ?? {}) as { uid?: string; object?: KubeObject };
+  const vm = request.object;
+  let response: Record<string, unknown> = { uid: request.uid, allowed: true };
+  if (vm && !vm.metadata?.deletionTimestamp) {
+    const causes = validateVirtualMachineSpec(vm.spec, options);
+    if (causes.length > 0) {
+      response = {
+        uid: request.uid,
+        allowed: false,
+        status: {
+          code: 422,
+          reason: "Invalid",
+          message: joinCauses(causes),
+          details: { causes },
+        },
+      };
+    } else if (vm.spec?.running !== undefined && vm.spec?.running !== null) {
+      response.warnings = [RUNNING_DEPRECATION_WARNING];
+    }
+  }
+  return { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response };
+}
+
+/** Starts virt-api on 127.0.0.1 (a free port). */
+export async function startVirtApi(options: VirtApiOptions): Promise<VirtApi> {
+  const { kc, store, clock } = options;
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "https://virt-api");
+    const parts = url.pathname.split("/").filter(Boolean);
+    if (req.method === "GET" && (url.pathname === "/healthz" || url.pathname === "/readyz")) {
+      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
+      return;
+    }
+    if (req.method === "GET" && url.pathname === `/apis/${SUBRESOURCE_GROUP}/v1`) {
+      writeJson(res, 200, discovery());
+      return;
+    }
+    if (req.method === "POST" && url.pathname === VM_WEBHOOK_PATH) {
+      const review = JSON.parse(await readBody(req)) as Record<string, unknown>;
+      writeJson(res, 200, admitVirtualMachine(review, options.admission ?? {}));
+      return;
+    }
+    // /apis/subresources.kubevirt.io/v1/namespaces/NS/RESOURCE/NAME/ACTION
+    const [apis, group, version, nsWord, ns, resource, name, action] = parts;
+    if (
+      req.method !== "PUT" ||
+      parts.length !== 8 ||
+      apis !== "apis" ||
+      group !== SUBRESOURCE_GROUP ||
+      version !== "v1" ||
+      nsWord !== "namespaces"
+    ) {
+      throw new StatusError(404, "NotFound", "the server could not find the requested resource");
+    }
+    const body = await readBody(req);
+    const dryRun = url.searchParams.getAll("dryRun");
+    if (resource === "virtualmachines" && (VM_ACTIONS as readonly string[]).includes(action)) {
+      const vm = await getOrUndefined(kc, vmPath(ns, name));
+      const vmi = await getOrUndefined(kc, vmPath(ns, name, "virtualmachineinstances"));
+      const plan = PLANNERS[action as (typeof VM_ACTIONS)[number]](name, vm, vmi, body, dryRun);
+      await executePlan(apiserverApplier(kc, ns, name), plan);
+      options.log?.(`virt-api: ${action} ${ns}/${name}${plan.dryRun ? " (dry run)" : ""}`);
+      res.writeHead(202).end();
+      return;
+    }
+    if (resource === "virtualmachineinstances" && (VMI_ACTIONS as readonly string[]).includes(action)) {
+      const vmi = store.get(VMI_KEY, ns, name);
+      const next = action === "pause" ? planPause(name, vmi, clock.now()) : planUnpause(name, vmi);
+      if (!dryRun.includes("All")) store.update(VMI_KEY, next, "status");
+      res.writeHead(200).end();
+      return;
+    }
+    throw new StatusError(404, "NotFound", "the server could not find the requested resource");
+  };
+  const server: Server = createServer(
+    { cert: options.certificates.cert, key: options.certificates.key },
+    (req, res) => {
+      route(req, res).catch((err: unknown) => writeError(res, err));
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

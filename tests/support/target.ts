@@ -1,0 +1,156 @@
+/**
+ * Where the end-to-end suites run: one suite, three targets, chosen by PULUMI_KUBEVIRT_TARGET.
+ *
+ * - `simulator` (default): the in-memory KubeVirt API simulator (fast timings).
+ * - `cluster`: a real etcd + kube-apiserver + kube-controller-manager on loopback, with KubeVirt's own CRDs and the
+ *   simulator's controller and virt-api attached (scripts/ensure-cluster.sh builds the programs).
+ * - `kubeconfig`: the cluster of KUBECONFIG as it is, e.g. a real KubeVirt cluster. Nothing is started; what
+ *   the API received is not observable there, so request assertions are left out (see {@link Target.requests}).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { startSimulator } from "../../simulator";
+import { attachKubeVirt } from "../../simulator/attach";
+import type { KubeObject } from "../../simulator";
+import { apiRequest, ApiError } from "../../provider/kube/http";
+import { startControlPlane, type ControlPlane } from "./control-plane";
+
+/** One request the API received from the product (or an operator in a test), as far as a target can tell. */
+export interface SeenRequest {
+  path: string;
+  mutating: boolean;
+}
+
+/** A Kubernetes API with KubeVirt to run the product against. */
+export interface Target {
+  readonly name: "simulator" | "cluster" | "kubeconfig";
+  /** The kubeconfig (contents) the product and the test's operator use. */
+  kubeconfig: string;
+  kubeconfigPath: string;
+  /** A credential inside that kubeconfig that must never show up in plaintext state. */
+  secret: string;
+  /**
+   * Requests received since `mark` (a value of `mark()`), excluding KubeVirt's own components; undefined when
+   * the target cannot tell (a real cluster without access to its audit log).
+   */
+  requests(mark: number): SeenRequest[] | undefined;
+  mark(): number;
+  /** The objects of a KubeVirt resource in `default`, straight from the API. */
+  list(resource: "virtualmachines" | "virtualmachineinstances"): Promise<KubeObject[]>;
+  /** A VirtualMachine in `default`, straight from the API. */
+  getVm(name: string): Promise<KubeObject | undefined>;
+  /** The control plane, on the `cluster` target. */
+  controlPlane?: ControlPlane;
+  stop(): Promise<void>;
+}
+
+/** The target PULUMI_KUBEVIRT_TARGET names (default `simulator`). */
+export function targetName(): Target["name"] {
+  const name = process.env.PULUMI_KUBEVIRT_TARGET ?? "simulator";
+  if (name !== "simulator" && name !== "cluster" && name !== "kubeconfig") {
+    throw new Error(`PULUMI_KUBEVIRT_TARGET must be simulator, cluster or kubeconfig, got "${name}"`);
+  }
+  return name;
+}
+
+const MUTATING_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
+const CRDS = join(__dirname, "../../scripts/cluster/kubevirt-crds/crds.json");
+
+function apiReader(kubeconfig: string): Pick<Target, "list" | "getVm"> {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  const base = "/apis/kubevirt.io/v1/namespaces/default";
+  return {
+    async list(resource) {
+      return (await apiRequest<{ items: KubeObject[] }>(kc, "GET", `${base}/${resource}`)).body.items;
+    },
+    async getVm(name) {
+      try {
+        return (await apiRequest<KubeObject>(kc, "GET", `${base}/virtualmachines/${name}`)).body;
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+async function simulatorTarget(): Promise<Target> {
+  const sim = await startSimulator({ kubevirt: { timings: "fast" } });
+  return {
+    name: "simulator",
+    kubeconfig: sim.kubeconfig,
+    kubeconfigPath: sim.kubeconfigPath,
+    secret: sim.token,
+    mark: () => sim.requests.mark(),
+    requests: (mark) =>
+      sim.requests.list({ afterSeq: mark }).map((r) => ({ path: r.path, mutating: r.mutating })),
+    ...apiReader(sim.kubeconfig),
+    stop: () => sim.stop(),
+  };
+}
+
+async function clusterTarget(): Promise<Target> {
+  const cp = await startControlPlane();
+  try {
+    const attached = await attachKubeVirt({
+      kubeconfig: cp.kubevirtKubeconfig,
+      crds: (JSON.parse(readFileSync(CRDS, "utf8")) as { items: KubeObject[] }).items,
+      kubevirt: { timings: "fast" },
+    });
+    // Only what the product (and the test's operator) sent: the admin user; KubeVirt's components and the
+    // controller manager have users of their own.
+    const seen = () => cp.auditEvents().filter((e) => e.user.username === "admin");
+    return {
+      name: "cluster",
+      kubeconfig: cp.kubeconfig,
+      kubeconfigPath: cp.kubeconfigPath,
+      secret: cp.adminToken,
+      controlPlane: cp,
+      mark: () => seen().length,
+      requests: (mark) =>
+        seen()
+          .slice(mark)
+          .map((e) => ({ path: e.requestURI.split("?")[0], mutating: MUTATING_VERBS.has(e.verb) })),
+      ...apiReader(cp.kubeconfig),
+      async stop() {
+        await attached.stop();
+        await cp.stop();
+      },
+    };
+  } catch (err) {
+    await cp.stop();
+    throw err;
+  }
+}
+
+function kubeconfigTarget(): Target {
+  const path = process.env.KUBECONFIG;
+  if (!path) throw new Error("PULUMI_KUBEVIRT_TARGET=kubeconfig needs KUBECONFIG (a path)");
+  const kubeconfig = readFileSync(path, "utf8");
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  return {
+    name: "kubeconfig",
+    kubeconfig,
+    kubeconfigPath: path,
+    secret: kc.getCurrentUser()?.token ?? kc.getCurrentUser()?.keyData ?? "",
+    mark: () => 0,
+    requests: () => undefined,
+    ...apiReader(kubeconfig),
+    stop: async () => undefined,
+  };
+}
+
+/** Starts (or, for `kubeconfig`, connects to) the target PULUMI_KUBEVIRT_TARGET names. */
+export async function startTarget(): Promise<Target> {
+  switch (targetName()) {
+    case "simulator":
+      return simulatorTarget();
+    case "cluster":
+      return clusterTarget();
+    case "kubeconfig":
+      return kubeconfigTarget();
+  }
+}

@@ -32,8 +32,8 @@ export class StaleObservationError extends Error {
 /** kube-apiserver's message for a JSON patch that does not apply (e.g. a failed `test`). */
 const PATCH_REJECTED = /the server rejected our request due to an error in our request/;
 
-/** How long to wait for KubeVirt's controller to look at a template change before deciding on a restart. */
-const RESTART_DECISION_MS = 30_000;
+/** How long to wait for KubeVirt's controller to look at a spec change (to decide on a restart, or to report). */
+const OBSERVE_SPEC_MS = 30_000;
 
 /** 409 messages that mean "already as requested": starting a running VM, stopping a stopped one. */
 const ALREADY_DONE: Record<PowerCall["action"], RegExp | undefined> = {
@@ -42,10 +42,15 @@ const ALREADY_DONE: Record<PowerCall["action"], RegExp | undefined> = {
   restart: undefined,
 };
 
-/** Runs the plan; returns what was last observed. */
+/**
+ * Runs the plan; returns what was last observed. After a spec change it waits (briefly) until KubeVirt's
+ * controller has observed it, so that the outputs (conditions such as RestartRequired, printableStatus) are
+ * KubeVirt's view of the new spec rather than of the old one.
+ */
 export async function execute(plan: Plan, ctx: ExecutionContext, observed: Observed): Promise<Observed> {
   let floor = observed;
   let restartSkipped = false;
+  let patched = false;
   for (const action of plan.actions) {
     if (action.kind !== "wait")
       ctx.log(`${ctx.name}: ${describeAction(action, ctx.name).replace(/^will /, "")}`);
@@ -55,6 +60,7 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
         break;
       case "patch":
         floor = { ...floor, vm: await patch(ctx, action.ops) };
+        patched = true;
         break;
       case "start":
         await power(ctx, { action: "start" });
@@ -84,7 +90,7 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
       }
     }
   }
-  return floor;
+  return patched ? observedByKubeVirt(ctx, floor) : floor;
 }
 
 async function patch(ctx: ExecutionContext, ops: Extract<Action, { kind: "patch" }>["ops"]): Promise<LiveVm> {
@@ -116,16 +122,21 @@ async function power(ctx: ExecutionContext, call: PowerCall): Promise<void> {
   }
 }
 
-/** Waits (briefly) until KubeVirt's controller has seen the latest spec, then reads RestartRequired. */
-async function restartRequired(ctx: ExecutionContext, floor: Observed): Promise<boolean> {
+/** Waits (briefly) until KubeVirt's controller has seen the VM's latest spec; returns what is then observed. */
+async function observedByKubeVirt(ctx: ExecutionContext, floor: Observed): Promise<Observed> {
   const generation = floor.vm?.metadata.generation;
   if (generation !== undefined) {
     await waitFor(ctx.watch, ctx.name, { state: "generation", generation }, floor, {
-      deadline: Math.min(ctx.deadline, Date.now() + RESTART_DECISION_MS),
+      deadline: Math.min(ctx.deadline, Date.now() + OBSERVE_SPEC_MS),
       log: () => undefined,
       label: "observed by KubeVirt",
-    }).catch(() => undefined); // an older KubeVirt may not report desiredGeneration: decide on what we see
+    }).catch(() => undefined); // an older KubeVirt may not report desiredGeneration: go on with what we see
   }
-  const vm = ctx.watch.get(ctx.name, floor).vm;
-  return conditionTrue(vm?.status?.conditions, "RestartRequired");
+  return ctx.watch.get(ctx.name, floor);
+}
+
+/** Whether KubeVirt reports RestartRequired once it has seen the latest spec. */
+async function restartRequired(ctx: ExecutionContext, floor: Observed): Promise<boolean> {
+  const seen = await observedByKubeVirt(ctx, floor);
+  return conditionTrue(seen.vm?.status?.conditions, "RestartRequired");
 }

@@ -32,8 +32,8 @@ export interface ControlPlane {
   server: string;
   /** Every request completed so far, from the audit log. */
   auditEvents(): AuditEvent[];
-  /** A kubeconfig for the same cluster with another bearer token. */
-  kubeconfigFor(user: string, token: string): string;
+  /** A kubeconfig for the same cluster with another bearer token, its context in `namespace` (default `default`). */
+  kubeconfigFor(user: string, token: string, namespace?: string): string;
   stop(): Promise<void>;
 }
 
@@ -120,7 +120,13 @@ function makeCertificates(dir: string): void {
   openssl(dir, "pkey", "-in", "sa.key", "-pubout", "-out", "sa.pub");
 }
 
-function renderKubeconfig(server: string, caPem: string, user: string, token: string): string {
+function renderKubeconfig(
+  server: string,
+  caPem: string,
+  user: string,
+  token: string,
+  namespace = "default",
+): string {
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
@@ -131,7 +137,7 @@ function renderKubeconfig(server: string, caPem: string, user: string, token: st
       },
     ],
     users: [{ name: user, user: { token } }],
-    contexts: [{ name: "local", context: { cluster: "local", user, namespace: "default" } }],
+    contexts: [{ name: "local", context: { cluster: "local", user, namespace } }],
     "current-context": "local",
   });
 }
@@ -286,7 +292,7 @@ export async function startControlPlane(binDir = clusterBinDir()): Promise<Contr
       adminToken,
       kubevirtKubeconfig: renderKubeconfig(server, caPem, "kubevirt", kubevirtToken),
       server,
-      kubeconfigFor: (user, t) => renderKubeconfig(server, caPem, user, t),
+      kubeconfigFor: (user, t, namespace) => renderKubeconfig(server, caPem, user, t, namespace),
       auditEvents() {
         if (!existsSync(f("audit.log"))) return [];
         return readFileSync(f("audit.log"), "utf8")

@@ -2,7 +2,7 @@
 //
 // Upstream's cmd/pulumi-resource-kubernetes/main.go embeds schema-embed.json and
 // terraform-mapping-embed.json, which `go generate` writes (schema.json with the version set) and
-// which are not in the module zip. This is the same program: build.sh copies the schema.json and
+// which are not in the module zip. This is the same program: scripts/ensure-cluster.sh copies the schema.json and
 // terraform-mapping.json that the module zip does hold next to this file, and the version comes
 // from -ldflags "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=...".
 package main

@@ -3,6 +3,8 @@
  * the aggregation layer with its front-proxy certificates, an audit log of every request) and
  * kube-controller-manager (namespace deletion, garbage collection, service accounts). Programs come from
  * scripts/ensure-cluster.sh; certificates and the service-account signing key are made with openssl at start.
+ * Everything lives in a temporary directory (logs: etcd.log, apiserver.log, kcm.log, audit.log), removed on stop
+ * unless PULUMI_KUBEVIRT_KEEP_CLUSTER_DIR is set.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";

@@ -194,7 +194,14 @@ async function waitReady(
 export async function startControlPlane(binDir = clusterBinDir()): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "pulumi-kubevirt-cluster-"));
   const processes: ChildProcess[] = [];
+  // Should this process end without stop() (process.exit, an uncaught error), take the control plane with it.
+  const killAll = () => {
+    processes.forEach((p) => p.kill("SIGKILL"));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", killAll);
   const stop = async () => {
+    process.removeListener("exit", killAll);
     for (const p of [...processes].reverse()) await stopProcess(p);
     if (!process.env.PULUMI_KUBEVIRT_KEEP_CLUSTER_DIR) rmSync(dir, { recursive: true, force: true });
   };

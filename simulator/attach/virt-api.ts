@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { ApiError, apiRequest } from "../../provider/kube/http";
+import { KubeVirtApi } from "../../provider/kube/kubevirt-api";
 import { readBody, writeError, writeJson } from "../http/respond";
 import type { ServerCertificates } from "../http/tls";
 import { StatusError, type KubeObject, type Store } from "../store/types";
@@ -71,15 +72,6 @@ export interface VirtApi {
 const vmPath = (ns: string, name: string, resource = "virtualmachines") =>
   `/apis/kubevirt.io/v1/namespaces/${ns}/${resource}/${name}`;
 
-async function getOrUndefined(kc: KubeConfig, path: string): Promise<KubeObject | undefined> {
-  try {
-    return (await apiRequest<KubeObject>(kc, "GET", path)).body;
-  } catch (err) {
-    if (err instanceof ApiError && err.code === 404) return undefined;
-    throw err;
-  }
-}
-
 /** Applies plan steps as JSON patches sent to kube-apiserver (the status subresource for `vmStatus`). */
 function apiserverApplier(kc: KubeConfig, ns: string, name: string): StepApplier {
   return async (step, ops, dryRun) => {
@@ -132,6 +124,7 @@ function admitVirtualMachine(review: Record<string, unknown>, options: Admission
 /** Starts virt-api on 127.0.0.1 (a free port). */
 export async function startVirtApi(options: VirtApiOptions): Promise<VirtApi> {
   const { kc, store, clock } = options;
+  const api = new KubeVirtApi(kc);
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "https://virt-api");
     const parts = url.pathname.split("/").filter(Boolean);
@@ -163,8 +156,8 @@ export async function startVirtApi(options: VirtApiOptions): Promise<VirtApi> {
     const body = await readBody(req);
     const dryRun = url.searchParams.getAll("dryRun");
     if (resource === "virtualmachines" && (VM_ACTIONS as readonly string[]).includes(action)) {
-      const vm = await getOrUndefined(kc, vmPath(ns, name));
-      const vmi = await getOrUndefined(kc, vmPath(ns, name, "virtualmachineinstances"));
+      const vm = (await api.getVm(ns, name)) as KubeObject | undefined;
+      const vmi = (await api.getVmi(ns, name)) as KubeObject | undefined;
       const plan = PLANNERS[action as (typeof VM_ACTIONS)[number]](name, vm, vmi, body, dryRun);
       await executePlan(apiserverApplier(kc, ns, name), plan);
       options.log?.(`virt-api: ${action} ${ns}/${name}${plan.dryRun ? " (dry run)" : ""}`);

@@ -3,6 +3,7 @@
  * distinct (kubeconfig, context), reused by every VM that names them.
  */
 import { createHash } from "node:crypto";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { contextNamespace, loadKubeConfig, type ConnectionSettings } from "./kube/connection";
 import { KubeVirtApi } from "./kube/kubevirt-api";
 import { DEFAULT_RETRY } from "./kube/retry";
@@ -10,6 +11,8 @@ import { WatchPool, type NamespaceWatch } from "./kube/namespace-watch";
 
 /** A connection to one cluster. */
 export interface Connection {
+  /** Identifies the connection's settings (a hash: the kubeconfig itself is never kept). */
+  key: string;
   api: KubeVirtApi;
   /** The kubeconfig context's namespace (or `default`). */
   defaultNamespace: string;
@@ -20,9 +23,11 @@ export interface Connection {
 /** Caches connections by a hash of their settings (the kubeconfig itself is never kept as a key). */
 export class Connections {
   private readonly cache = new Map<string, Connection>();
-  private readonly watches = new WatchPool();
+  private readonly watches: WatchPool;
 
-  constructor(private readonly log: (line: string) => void) {}
+  constructor(private readonly log: (line: string) => void) {
+    this.watches = new WatchPool(log);
+  }
 
   get(settings: ConnectionSettings): Connection {
     const key = createHash("sha256")
@@ -33,6 +38,7 @@ export class Connections {
     let conn = this.cache.get(key);
     if (!conn) {
       const kc = loadKubeConfig(settings);
+      for (const warning of insecureSettings(kc)) this.log(`warning: ${warning}`);
       const retry = {
         ...DEFAULT_RETRY,
         onRetry: (err: Error, attempt: number, delayMs: number) =>
@@ -40,7 +46,7 @@ export class Connections {
       };
       const api = new KubeVirtApi(kc, retry, (w) => this.log(`warning from the API server: ${w}`));
       const watches = this.watches;
-      conn = { api, defaultNamespace: contextNamespace(kc), watch: (ns) => watches.get(api, key, ns) };
+      conn = { key, api, defaultNamespace: contextNamespace(kc), watch: (ns) => watches.get(api, key, ns) };
       this.cache.set(key, conn);
     }
     return conn;
@@ -50,4 +56,23 @@ export class Connections {
   close(): void {
     this.watches.stop();
   }
+}
+
+/** What is unsafe about a kubeconfig's current cluster and user, as warnings (never quoting a credential). */
+export function insecureSettings(kc: KubeConfig): string[] {
+  const cluster = kc.getCurrentCluster();
+  const user = kc.getCurrentUser();
+  const warnings: string[] = [];
+  if (cluster?.skipTLSVerify) {
+    warnings.push(
+      `TLS verification is off for cluster "${cluster.name}" (insecure-skip-tls-verify): the API server's identity is not checked`,
+    );
+  }
+  const plainHttp = cluster !== null && new URL(cluster.server).protocol === "http:";
+  if (plainHttp && (user?.token || user?.authProvider || user?.exec)) {
+    warnings.push(
+      `cluster "${cluster.name}" is reached over plain http://: user "${user.name}"'s credentials are sent unencrypted`,
+    );
+  }
+  return warnings;
 }

@@ -4,7 +4,7 @@
  * `RestartRequired` after a template change (restartPolicy IfRequired).
  */
 import { conditionTrue, type LiveVm } from "./model/kubevirt";
-import { ApiError } from "./kube/http";
+import { ApiError } from "./kube/errors";
 import type { KubeVirtApi, PowerCall } from "./kube/kubevirt-api";
 import type { NamespaceWatch, Observed } from "./kube/namespace-watch";
 import { describeAction, waitLabel, type Action, type Plan } from "./planner/actions";
@@ -19,6 +19,8 @@ export interface ExecutionContext {
   /** Epoch milliseconds: the operation's timeout. */
   deadline: number;
   log: (line: string) => void;
+  /** Whether a VM found under this name is the one this resource manages (a create's lost answer). */
+  isOurs: (vm: LiveVm) => boolean;
 }
 
 /** The patch's `test` failed or the object changed under us: observe again and re-plan. */
@@ -35,11 +37,13 @@ const PATCH_REJECTED = /the server rejected our request due to an error in our r
 /** How long to wait for KubeVirt's controller to look at a spec change (to decide on a restart, or to report). */
 const OBSERVE_SPEC_MS = 30_000;
 
-/** 409 messages that mean "already as requested": starting a running VM, stopping a stopped one. */
-const ALREADY_DONE: Record<PowerCall["action"], RegExp | undefined> = {
+/**
+ * 409 messages that mean "already as requested": starting a running VM, stopping a stopped one, or stopping a
+ * Halted VM whose instance is already shutting down (the answer to a stop sent again after a lost answer).
+ */
+const ALREADY_DONE: Record<PowerCall["action"], RegExp> = {
   start: /VM is already running/,
-  stop: /VM is not running$/,
-  restart: undefined,
+  stop: /VM is not running$|Halted only supports manual stop requests with a shorter graceperiod/,
 };
 
 /**
@@ -56,7 +60,7 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
       ctx.log(`${ctx.name}: ${describeAction(action, ctx.name).replace(/^will /, "")}`);
     switch (action.kind) {
       case "create":
-        floor = { vm: await ctx.api.createVm(action.manifest) };
+        floor = { vm: await ctx.api.createVm(action.manifest, ctx.isOurs) };
         break;
       case "patch":
         floor = { ...floor, vm: await patch(ctx, action.ops) };
@@ -74,7 +78,7 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
           restartSkipped = true;
           break;
         }
-        await power(ctx, { action: "restart" });
+        await ctx.api.restart(ctx.namespace, ctx.name, floor.vmi?.metadata.uid);
         break;
       case "wait": {
         const target =
@@ -113,8 +117,7 @@ async function power(ctx: ExecutionContext, call: PowerCall): Promise<void> {
   try {
     await ctx.api.power(ctx.namespace, ctx.name, call);
   } catch (err) {
-    const done = ALREADY_DONE[call.action];
-    if (err instanceof ApiError && err.code === 409 && done?.test(err.message)) {
+    if (err instanceof ApiError && err.code === 409 && ALREADY_DONE[call.action].test(err.message)) {
       ctx.log(`${ctx.name}: ${call.action}: ${err.message.replace(/^.*: /, "")} (nothing to do)`);
       return;
     }

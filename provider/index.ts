@@ -2,6 +2,7 @@
  * The dynamic provider's implementation, loaded at run time by the small serialized shim in
  * `sdk/provider-shim.ts` (so Pulumi state never carries a copy of this code).
  */
+import { exitWithEngine, isDynamicProviderHost } from "./lifetime";
 import { createVmProvider } from "./vm-provider";
 
 export { createVmProvider } from "./vm-provider";
@@ -10,3 +11,6 @@ export type { ObservedVm } from "./model/observed";
 
 /** The provider of this process; the shim delegates every call to it. */
 export const vmProvider = createVmProvider();
+
+// In Pulumi's provider host: stop the watches and exit when the engine that started the host is gone.
+if (isDynamicProviderHost()) exitWithEngine(() => vmProvider.close());

@@ -5,25 +5,33 @@
  * Inputs are the resolved component args (see `schema/`); outputs echo the inputs (so `delete` and `read`
  * know how to connect, and secret inputs stay secret) plus `observed`, the live state.
  */
-import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { PowerDrift } from "../sdk/enums";
+import { check } from "./check";
 import { Connections, type Connection } from "./connections";
 import { execute, StaleObservationError } from "./executor";
-import { contextNamespace, loadKubeConfig } from "./kube/connection";
+import { forEngine } from "./kube/errors";
+import type { LiveVm } from "./model/kubevirt";
 import { jsonEqual } from "./model/merge";
 import { declaredStrategy, vmManifest } from "./model/manifest";
-import { observe, type ObservedVm } from "./model/observed";
+import { observe } from "./model/observed";
+import { notOursMessage, ownershipOf } from "./ownership";
 import { describeAction, powerActions } from "./planner/actions";
 import { plan, type Declared, type Desired } from "./planner/plan";
-import { containsUnknown, desiredPowerState, isUnknown, validateVmInputs, type VmInputs } from "./schema";
+import {
+  containsUnknown,
+  DEFAULT_TIMEOUT_SECONDS,
+  desiredPowerState,
+  isUnknown,
+  type VmInputs,
+} from "./schema";
+import type { VmOutputs } from "./vm-outputs";
 import { waitFor } from "./wait/waiter";
 
-/** What the provider stores: the checked inputs plus the observed state. */
-export type VmOutputs = VmInputs & { observed?: ObservedVm; autoNamePrefix?: string };
+export type { VmOutputs } from "./vm-outputs";
 
-/** Keys that are not part of the declaration. */
-const NOT_DECLARED = new Set(["observed", "__provider"]);
+/** Keys that are not part of the declaration (the owner changes with a stack rename, and never causes a diff). */
+const NOT_DECLARED = new Set(["observed", "__provider", "owner"]);
 
 /** How many times an update re-observes and re-plans after a concurrent change. */
 const MAX_PLAN_ATTEMPTS = 3;
@@ -36,6 +44,12 @@ export type VmProvider = Required<
 /** Builds the provider. `log` receives progress lines (the CLI shows them during `up`). */
 export function createVmProvider(log: (line: string) => void = (l) => console.log(l)): VmProvider {
   const connections = new Connections(log);
+  const checkDeps = {
+    connect: (i: Pick<VmInputs, "kubeconfig" | "context">) => connect(i),
+    log,
+    claims: new Map(),
+    namespaces: new Set<string>(),
+  };
   const connect = (inputs: Pick<VmInputs, "kubeconfig" | "context">): Connection =>
     connections.get({ kubeconfig: inputs.kubeconfig, context: inputs.context });
 
@@ -61,11 +75,8 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
       const p = plan({ desired, previous: prev, observed, adoptedAt });
       for (const note of p.notes) log(`${inputs.name}: note: ${note}`);
       try {
-        await execute(
-          p,
-          { api: conn.api, watch: conn.watch(ns), namespace: ns, name: inputs.name, deadline, log },
-          observed,
-        );
+        const ctx = { api: conn.api, watch: conn.watch(ns), namespace: ns, name: inputs.name, deadline, log };
+        await execute(p, { ...ctx, isOurs: (vm) => isOurs(vm, inputs) }, observed);
         break;
       } catch (err) {
         if (!(err instanceof StaleObservationError) || attempt >= MAX_PLAN_ATTEMPTS) throw err;
@@ -80,7 +91,10 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
     } as VmOutputs;
   }
 
-  /** Runs `work`; when it fails after the VM exists, reports a partially created/updated resource. */
+  /**
+   * Runs `work`; when it fails after this resource's VM exists, reports a partially created/updated resource.
+   * A VM of the name that another resource manages (a create that lost a race) is never recorded.
+   */
   async function keepingState(inputs: VmOutputs, work: () => Promise<VmOutputs>): Promise<VmOutputs> {
     try {
       return await work();
@@ -89,6 +103,10 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
       const conn = connect(inputs);
       const live = await observeLive(conn, inputs.namespace!, inputs.name).catch(() => undefined);
       if (!live?.vm) throw err;
+      const ownership = ownershipOf(live.vm, [inputs.owner]);
+      if (ownership.kind !== "ours") {
+        throw new Error(`${message} (${notOursMessage(idOf(inputs), ownership, "recording")})`);
+      }
       throw Object.assign(new Error(message), {
         id: idOf(inputs),
         properties: { ...stripObserved(inputs), observed: observe(live.vm, live.vmi) },
@@ -97,58 +115,10 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
     }
   }
 
-  return {
+  return guarded({
     close: () => connections.close(),
 
-    async check(olds: VmOutputs, news: Record<string, unknown>) {
-      const raw: Record<string, unknown> = { ...news };
-      if (raw.name === undefined) raw.name = olds?.name ?? autoName(String(raw.autoNamePrefix ?? "vm"));
-      const failures: pulumi.dynamic.CheckFailure[] = [];
-      if (raw.namespace === undefined && !isUnknown(raw.kubeconfig) && !isUnknown(raw.context)) {
-        try {
-          const kc = loadKubeConfig({
-            kubeconfig: raw.kubeconfig as string | undefined,
-            context: raw.context as string | undefined,
-          });
-          raw.namespace = contextNamespace(kc);
-        } catch (err) {
-          failures.push({
-            property: /^context/.test(String(err)) ? "context" : "kubeconfig",
-            reason: (err as Error).message,
-          });
-        }
-      }
-      const result = validateVmInputs(raw);
-      if (!result.ok) {
-        failures.push(...result.issues.map((i) => ({ property: i.path || "inputs", reason: i.message })));
-        return { inputs: news, failures };
-      }
-      if (failures.length > 0) return { inputs: news, failures };
-      const inputs: VmOutputs = { ...result.value };
-      if (inputs.powerState === undefined) {
-        const implied = desiredPowerState(inputs);
-        if (implied !== undefined) inputs.powerState = implied;
-      }
-      if (olds?.name === undefined && !containsUnknown(inputs)) {
-        // A new resource: say now (before any change is made) if the VM exists already.
-        const existing = await connect(inputs)
-          .api.getVm(inputs.namespace!, inputs.name)
-          .catch(() => undefined);
-        if (existing && !inputs.adopt) {
-          return {
-            inputs,
-            failures: [
-              {
-                property: "name",
-                reason: `VirtualMachine ${idOf(inputs)} already exists; set adopt: true to manage it with this program, or choose another name`,
-              },
-            ],
-          };
-        }
-        if (existing) log(`${inputs.name}: will adopt the existing VirtualMachine ${idOf(inputs)}`);
-      }
-      return { inputs };
-    },
+    check: (olds: VmOutputs, news: Record<string, unknown>) => check(checkDeps, olds, news),
 
     async diff(_id: string, olds: VmOutputs, news: VmOutputs) {
       const replaces = (["name", "namespace"] as const).filter(
@@ -175,13 +145,16 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
       const conn = connect(news);
       const deadline = Date.now() + news.timeouts.create * 1000;
       const existing = await conn.api.getVm(news.namespace!, news.name);
-      if (existing && !news.adopt) {
+      const ownership = existing ? ownershipOf(existing, [news.owner]) : undefined;
+      if (ownership && ownership.kind !== "ours" && !news.adopt) {
         throw new Error(
-          `VirtualMachine ${idOf(news)} already exists; set adopt: true to manage it with this program`,
+          `${notOursMessage(idOf(news), ownership, "creating or taking over")}; set adopt: true to manage it with this program`,
         );
       }
-      if (existing) log(`${news.name}: adopting the existing VirtualMachine ${idOf(news)}`);
-      const outs = await keepingState(news, () => converge(news, undefined, deadline, !!existing));
+      if (ownership?.kind === "ours") log(`${news.name}: resuming the interrupted create of ${idOf(news)}`);
+      else if (existing) log(`${news.name}: adopting the existing VirtualMachine ${idOf(news)}`);
+      const adopting = ownership !== undefined && ownership.kind !== "ours";
+      const outs = await keepingState(news, () => converge(news, undefined, deadline, adopting));
       return { id: idOf(news), outs };
     },
 
@@ -204,6 +177,13 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
 
     async update(_id: string, olds: VmOutputs, news: VmOutputs) {
       const deadline = Date.now() + news.timeouts.update * 1000;
+      const live = await connect(news).api.getVm(news.namespace!, news.name);
+      const ownership = live ? ownershipOf(live, [olds.owner, news.owner]) : undefined;
+      if (ownership?.kind === "foreign" && !news.adopt) {
+        throw new Error(
+          `${notOursMessage(idOf(news), ownership, "updating")}; set adopt: true to take it back`,
+        );
+      }
       const outs = await keepingState(news, () => converge(news, desiredOf(olds), deadline, false));
       return { outs };
     },
@@ -212,9 +192,17 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
       const conn = connect(props);
       const ns = props.namespace!;
       const before = await observeLive(conn, ns, props.name);
-      if (!(await conn.api.deleteVm(ns, props.name))) return;
+      if (!before.vm) return;
+      const ownership = ownershipOf(before.vm, [props.owner]);
+      const recorded = before.vm.metadata.uid === props.observed?.uid;
+      if (ownership.kind === "foreign" || (ownership.kind === "unmarked" && !recorded)) {
+        throw new Error(
+          `${notOursMessage(idOf(props), ownership, "deleting")}; to forget it without deleting it, run \`pulumi state delete\` on this resource's URN`,
+        );
+      }
+      if (!(await conn.api.deleteVm(ns, props.name, before.vm.metadata.uid))) return;
       log(`${props.name}: deleting VirtualMachine ${idOf(props)}`);
-      const timeout = (props.timeouts?.delete ?? 600) * 1000;
+      const timeout = (props.timeouts?.delete ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
       try {
         await waitFor(conn.watch(ns), props.name, { state: "gone" }, before, {
           deadline: Date.now() + timeout,
@@ -228,6 +216,23 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
         throw new Error(`${(err as Error).message}${held}`);
       }
     },
+  });
+}
+
+/** The provider with every operation's errors made safe for the engine (see {@link forEngine}). */
+function guarded(provider: VmProvider): VmProvider {
+  const wrap =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      fn(...args).catch((err: unknown) => Promise.reject(forEngine(err)));
+  return {
+    close: provider.close,
+    check: wrap(provider.check),
+    diff: wrap(provider.diff),
+    create: wrap(provider.create),
+    read: wrap(provider.read),
+    update: wrap(provider.update),
+    delete: wrap(provider.delete),
   };
 }
 
@@ -235,9 +240,9 @@ function idOf(inputs: Pick<VmInputs, "name" | "namespace">): string {
   return `${inputs.namespace}/${inputs.name}`;
 }
 
-/** Pulumi-style auto-name: the resource name plus a random suffix. */
-function autoName(prefix: string): string {
-  return `${prefix}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+/** Whether `vm` is the VM these inputs' resource manages (by its current or recorded identity). */
+function isOurs(vm: LiveVm, inputs: VmOutputs): boolean {
+  return ownershipOf(vm, [inputs.owner]).kind === "ours";
 }
 
 function stripObserved(inputs: VmOutputs): VmOutputs {

@@ -36,8 +36,15 @@ export async function runConvergeBench(vms = 200): Promise<ConvergeResult> {
   const provider = createVmProvider(() => undefined);
   try {
     const check = async (name: string, runStrategy: string, olds: Record<string, unknown> = {}) =>
-      (await provider.check(olds, { name, runStrategy, template: TEMPLATE, kubeconfig: sim.kubeconfigPath }))
-        .inputs as VmOutputs;
+      (
+        await provider.check(olds, {
+          name,
+          owner: `urn:pulumi:bench::converge::kubevirt:index:VirtualMachine::${name}`,
+          runStrategy,
+          template: TEMPLATE,
+          kubeconfig: sim.kubeconfigPath,
+        })
+      ).inputs as VmOutputs;
     const names = Array.from({ length: vms }, (_, i) => `bench-${i}`);
     const always = await Promise.all(names.map((n) => check(n, "Always")));
     const mark = sim.requests.mark();

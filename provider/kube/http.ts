@@ -6,22 +6,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-
-/** A `metav1.Status` error answered by the API server. */
-export class ApiError extends Error {
-  constructor(
-    /** HTTP status code (0 when the connection failed before an answer). */
-    readonly code: number,
-    /** The Status `reason` (e.g. `Conflict`, `NotFound`, `Forbidden`), or a network error code. */
-    readonly reason: string,
-    message: string,
-    /** Seconds from a `Retry-After` header, if any. */
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
+import { ApiError } from "./errors";
 
 /** A successful answer. */
 export interface ApiResponse<T = unknown> {
@@ -36,9 +21,10 @@ export interface RequestOptions {
   body?: unknown;
   contentType?: string;
   query?: Record<string, string>;
-  /** Abort the request after this many milliseconds (default 30 s). */
-  timeoutMs?: number;
 }
+
+/** How long one request may take before it counts as a broken connection. */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Sends one request to the current cluster of `kc` and parses the JSON answer; non-2xx answers throw ApiError. */
 export async function apiRequest<T = unknown>(
@@ -91,7 +77,9 @@ export async function apiRequest<T = unknown>(
         );
       });
     });
-    req.setTimeout(options.timeoutMs ?? 30_000, () => req.destroy(new Error("request timed out")));
+    req.setTimeout(REQUEST_TIMEOUT_MS, () =>
+      req.destroy(Object.assign(new Error("request timed out"), { code: "RequestTimeout" })),
+    );
     req.on("error", (err) => reject(networkError(err, method, path)));
     if (payload !== undefined) req.write(payload);
     req.end();

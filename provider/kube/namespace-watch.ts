@@ -1,7 +1,10 @@
 /**
  * One shared list+watch of the VirtualMachines and VirtualMachineInstances of a namespace, so that many VMs
- * converging at once cost two watch streams, not two per VM. A cut stream or a 410 Gone relists and
- * watches again from the new resourceVersion (with bounded backoff); waiters are told about every change.
+ * converging at once cost two watch streams, not two per VM. Whenever a stream ends (cut, 410 Gone, or silent
+ * for client-node's 30 s inactivity timeout) the collection is listed afresh and watched from the new
+ * resourceVersion, as client-go's reflector does, with jittered backoff after failures; so a watch that stops
+ * delivering can never hide a change for long. Waiters are told about every change. A watch the server
+ * refuses (401/403) is reported to the waiters at once, with what was refused; other failures are logged.
  */
 import { Watch } from "@kubernetes/client-node";
 import type { LiveVm, LiveVmi } from "../model/kubevirt";
@@ -40,6 +43,7 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
 
   async start(): Promise<void> {
     const list = await this.owner.api.list<T>(this.kind, this.owner.namespace);
+    this.owner.recovered();
     this.listedRv = list.resourceVersion;
     const seen = new Set<string>();
     for (const item of list.items) {
@@ -53,47 +57,69 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
     await this.watchFrom(list.resourceVersion);
   }
 
+  private get plural(): string {
+    return this.kind === "vm" ? "virtualmachines" : "virtualmachineinstances";
+  }
+
   private async watchFrom(resourceVersion: string): Promise<void> {
     if (this.stopped) return;
-    const plural = this.kind === "vm" ? "virtualmachines" : "virtualmachineinstances";
-    const path = `/apis/kubevirt.io/v1/namespaces/${this.owner.namespace}/${plural}`;
-    let rv = resourceVersion;
-    let restart = false;
+    const path = `/apis/kubevirt.io/v1/namespaces/${this.owner.namespace}/${this.plural}`;
+    let delivered = false;
     this.abort = await new Watch(this.owner.api.kc).watch(
       path,
-      { resourceVersion: rv, allowWatchBookmarks: true },
+      { resourceVersion, allowWatchBookmarks: true },
       (type: string, obj: T) => {
         if (type === "ERROR") {
-          restart = true; // e.g. 410 Gone: the resourceVersion is too old
-          this.abort?.abort();
+          this.abort?.abort(); // e.g. 410 Gone: the resourceVersion is too old; list afresh
           return;
         }
-        this.failures = 0;
-        rv = obj.metadata.resourceVersion;
+        delivered = true;
         if (type === "BOOKMARK") return;
         const name = obj.metadata.name;
-        this.entries.set(name, { object: type === "DELETED" ? undefined : obj, rv });
+        this.entries.set(name, {
+          object: type === "DELETED" ? undefined : obj,
+          rv: obj.metadata.resourceVersion,
+        });
         this.owner.changed();
       },
-      () => {
-        if (this.stopped) return;
-        this.failures++;
-        const delay = Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6));
-        setTimeout(() => {
-          const again = restart ? this.start() : this.watchFrom(rv);
-          again.catch(() => this.retryStart());
-        }, delay).unref();
-      },
+      (err: unknown) => this.ended(err, delivered),
     );
   }
 
-  private retryStart(): void {
+  /** A stream ended: list afresh (at once after a stream that delivered, with backoff after failures). */
+  private ended(err: unknown, delivered: boolean): void {
     if (this.stopped) return;
+    const status = (err as { statusCode?: number } | null)?.statusCode;
+    if (status === 401 || status === 403) {
+      const what = status === 401 ? "401 Unauthorized" : "403 Forbidden";
+      this.owner.fail(
+        new Error(
+          `the cluster refused to watch ${this.plural}.kubevirt.io in namespace ${this.owner.namespace} (${what}); the credentials need the get, list and watch verbs on it`,
+        ),
+      );
+    } else if (err && !(err instanceof Error && err.name === "AbortError")) {
+      this.owner.report(
+        `watch of ${this.plural} ended (${(err as Error).message ?? String(err)}); listing again`,
+      );
+    }
+    if (delivered) this.failures = 0;
+    this.relistLater(delivered ? 0 : this.backoff());
+  }
+
+  private backoff(): number {
     this.failures++;
-    setTimeout(
-      () => this.start().catch(() => this.retryStart()),
-      Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6)),
-    ).unref();
+    const base = Math.min(5_000, 100 * 2 ** Math.min(this.failures, 6));
+    return Math.round(base * (0.5 + Math.random() * 0.5));
+  }
+
+  private relistLater(delayMs: number): void {
+    setTimeout(() => {
+      if (this.stopped) return;
+      this.start().catch((err: unknown) => {
+        this.owner.report(`listing ${this.plural} failed (${(err as Error).message}); retrying`);
+        this.relistLater(this.backoff());
+      });
+    }, delayMs).unref();
   }
 
   /** What is known about `name`: its last event, or its absence from the last list. */
@@ -113,16 +139,41 @@ export class NamespaceWatch {
   private readonly vmis = new Collection<LiveVmi>("vmi", this);
   private readonly listeners = new Set<() => void>();
   private started?: Promise<void>;
+  /** Set while the server refuses the watch (401/403); waits fail with it. */
+  failure?: Error;
 
   constructor(
     readonly api: KubeVirtApi,
     readonly namespace: string,
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
-  /** Starts listing and watching (once); resolves when the first lists are in. */
+  /** Starts listing and watching (once); resolves when the first lists are in (a failed start is tried again). */
   ready(): Promise<void> {
-    this.started ??= Promise.all([this.vms.start(), this.vmis.start()]).then(() => undefined);
+    this.started ??= Promise.all([this.vms.start(), this.vmis.start()]).then(
+      () => undefined,
+      (err: unknown) => {
+        this.started = undefined;
+        throw err;
+      },
+    );
     return this.started;
+  }
+
+  /** @internal The server refused a watch: tell the waiters. */
+  fail(err: Error): void {
+    this.failure = err;
+    this.changed();
+  }
+
+  /** @internal A list succeeded again. */
+  recovered(): void {
+    this.failure = undefined;
+  }
+
+  /** @internal A failure worth a progress line. */
+  report(line: string): void {
+    this.log(line);
   }
 
   /**
@@ -166,12 +217,14 @@ function pick<T extends { metadata: { resourceVersion: string } }>(
 export class WatchPool {
   private readonly watches = new Map<string, NamespaceWatch>();
 
+  constructor(private readonly log: (line: string) => void = () => undefined) {}
+
   /** The shared watch of `namespace` through `api`; `key` identifies the connection. */
   get(api: KubeVirtApi, key: string, namespace: string): NamespaceWatch {
     const id = `${key}\u0000${namespace}`;
     let w = this.watches.get(id);
     if (!w) {
-      w = new NamespaceWatch(api, namespace);
+      w = new NamespaceWatch(api, namespace, this.log);
       this.watches.set(id, w);
     }
     return w;

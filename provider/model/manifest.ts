@@ -1,6 +1,7 @@
 /**
  * The VirtualMachine object the provider declares, built from validated inputs.
  */
+import { ownerMarks } from "../ownership";
 import type { VmInputs } from "../schema";
 
 /** API version and kind of KubeVirt VirtualMachines. */
@@ -24,8 +25,11 @@ export interface VmManifest {
   };
 }
 
-/** Builds the declared VirtualMachine; `namespace` is the already-resolved namespace. */
-export function vmManifest(inputs: VmInputs, namespace: string): VmManifest {
+/**
+ * Builds the declared VirtualMachine; `namespace` is the already-resolved namespace. With an `owner` (the
+ * managing resource's URN), the VM carries its ownership label and annotation (see `ownership.ts`).
+ */
+export function vmManifest(inputs: VmInputs & { owner?: string }, namespace: string): VmManifest {
   const spec: VmManifest["spec"] = { template: inputs.template as Record<string, unknown> };
   if (inputs.runStrategy !== undefined) spec.runStrategy = inputs.runStrategy;
   if (inputs.running !== undefined) spec.running = inputs.running;
@@ -33,8 +37,11 @@ export function vmManifest(inputs: VmInputs, namespace: string): VmManifest {
     spec.dataVolumeTemplates = inputs.dataVolumeTemplates as Record<string, unknown>[];
   }
   const metadata: VmManifest["metadata"] = { name: inputs.name, namespace };
-  if (inputs.labels !== undefined) metadata.labels = inputs.labels;
-  if (inputs.annotations !== undefined) metadata.annotations = inputs.annotations;
+  const marks = inputs.owner === undefined ? undefined : ownerMarks(inputs.owner);
+  if (inputs.labels !== undefined || marks) metadata.labels = { ...inputs.labels, ...marks?.labels };
+  if (inputs.annotations !== undefined || marks) {
+    metadata.annotations = { ...inputs.annotations, ...marks?.annotations };
+  }
   return { apiVersion: VM_API_VERSION, kind: "VirtualMachine", metadata, spec };
 }
 

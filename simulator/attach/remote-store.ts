@@ -11,7 +11,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { Watch, type KubeConfig } from "@kubernetes/client-node";
-import { ApiError, apiRequest } from "../../provider/kube/http";
+import { ApiError } from "../../provider/kube/errors";
+import { apiRequest } from "../../provider/kube/http";
 import { withRetry } from "../../provider/kube/retry";
 import { notFound } from "../store/errors";
 import { clone, deepEqual, isObject } from "../store/json";

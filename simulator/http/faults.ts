@@ -12,6 +12,10 @@ export type FaultAction =
   | { kind: "latency"; ms: number }
   /** Destroy the connection without answering. */
   | { kind: "drop" }
+  /** Handle the request (a create is carried out), then destroy the connection instead of answering. */
+  | { kind: "lose-response" }
+  /** On watch requests: keep the stream open but deliver nothing (no events, no bookmarks). */
+  | { kind: "silent-watch" }
   /** On watch requests: close the stream after this many events (`abrupt`: destroy the socket instead). */
   | { kind: "cut-watch"; afterEvents: number; abrupt?: boolean }
   /** On watch requests: answer with an ERROR event carrying 410 Expired, then close. */
@@ -84,7 +88,8 @@ export class FaultInjector {
   take(target: FaultTarget): FaultAction[] {
     const fired: FaultAction[] = [];
     for (const r of this.rules) {
-      const isWatchKind = r.action.kind === "cut-watch" || r.action.kind === "watch-gone";
+      const isWatchKind =
+        r.action.kind === "cut-watch" || r.action.kind === "watch-gone" || r.action.kind === "silent-watch";
       if (isWatchKind && target.verb !== "watch") continue;
       if (r.verb !== undefined && r.verb !== "*" && r.verb !== target.method && r.verb !== target.verb)
         continue;
@@ -113,7 +118,9 @@ function validateRule(rule: FaultRule): void {
         throw new Error(`cut-watch afterEvents must be >= 0, got ${a.afterEvents}`);
       return;
     case "drop":
+    case "lose-response":
     case "watch-gone":
+    case "silent-watch":
       return;
     default:
       throw new Error(`unknown fault kind ${JSON.stringify((a as { kind: unknown }).kind)}`);

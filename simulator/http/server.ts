@@ -225,6 +225,7 @@ export class ApiServer implements ExtensionHost {
         req.socket.destroy();
         return;
       }
+      if (fired.some((f) => f.kind === "lose-response")) loseResponse(req, res);
       const statusFault = fired.find(
         (f): f is Extract<FaultAction, { kind: "status" }> => f.kind === "status",
       );
@@ -592,4 +593,14 @@ function faultError(
     return new StatusError(409, f.reason ?? e.reason, e.message, details);
   }
   return new StatusError(f.code, f.reason ?? reason, f.message ?? message, details);
+}
+
+/** Lets the handler run to completion but destroys the connection instead of sending its answer. */
+function loseResponse(req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead = () => res;
+  res.write = () => true;
+  res.end = () => {
+    req.socket.destroy();
+    return res;
+  };
 }

@@ -39,6 +39,7 @@ export function serveWatch(
   const apiVersion = w.def.key.group ? `${w.def.key.group}/${w.version}` : w.version;
   const cut = w.faults.find((f): f is Extract<FaultAction, { kind: "cut-watch" }> => f.kind === "cut-watch");
   const gone = w.faults.some((f) => f.kind === "watch-gone");
+  const silent = w.faults.some((f) => f.kind === "silent-watch");
   let sent = 0;
   let ended = false;
   let unsubscribe: (() => void) | undefined;
@@ -63,7 +64,7 @@ export function serveWatch(
   res.on("close", () => end());
 
   const write = (type: string, object: unknown) => {
-    if (ended) return;
+    if (ended || silent) return;
     res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const serve = (obj: KubeObject): KubeObject =>

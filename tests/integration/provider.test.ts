@@ -36,9 +36,13 @@ beforeEach(() => {
 });
 
 let counter = 0;
+/** The component's URN for a resource named `name` (what the component passes as `owner`). */
+const ownerOf = (name: string) => `urn:pulumi:test::integration::kubevirt:index:VirtualMachine::${name}`;
+
 /** Checked inputs for a new VM, as the engine would pass them after `check`. */
 async function inputs(args: Record<string, unknown>, olds: Record<string, unknown> = {}): Promise<VmOutputs> {
-  const news = { name: `vm-${++counter}`, template: TEMPLATE, kubeconfig: sim.kubeconfigPath, ...args };
+  const name = (args.name as string | undefined) ?? `vm-${++counter}`;
+  const news = { name, owner: ownerOf(name), template: TEMPLATE, kubeconfig: sim.kubeconfigPath, ...args };
   const result = await provider.check(olds, news);
   expect(result.failures ?? []).toEqual([]);
   return result.inputs as VmOutputs;
@@ -152,7 +156,13 @@ describe("provider against the simulator", () => {
     const mark = sim.requests.mark();
     const result = await provider.check(
       {},
-      { name: "bad", runStrategy: "Sometimes", template: TEMPLATE, kubeconfig: sim.kubeconfigPath },
+      {
+        name: "bad",
+        owner: ownerOf("bad"),
+        runStrategy: "Sometimes",
+        template: TEMPLATE,
+        kubeconfig: sim.kubeconfigPath,
+      },
     );
     expect(result.failures).toEqual([
       expect.objectContaining({
@@ -173,9 +183,17 @@ describe("provider against the simulator", () => {
     });
     const refused = await provider.check(
       {},
-      { name, runStrategy: "Halted", template: TEMPLATE, kubeconfig: sim.kubeconfigPath },
+      {
+        name,
+        owner: ownerOf(name),
+        runStrategy: "Halted",
+        template: TEMPLATE,
+        kubeconfig: sim.kubeconfigPath,
+      },
     );
-    expect(refused.failures?.[0]?.reason).toMatch(/already exists; set adopt: true/);
+    expect(refused.failures?.[0]?.reason).toMatch(
+      /not marked as managed by this resource.*already exists; set adopt: true/,
+    );
     const adopted = await provider.create(await inputs({ name, runStrategy: "Always", adopt: true }));
     expect(adopted.outs.observed).toMatchObject({ powerState: "Running", runStrategy: "Always" });
     const vm = await fetchAs("GET", `/apis/kubevirt.io/v1/namespaces/default/virtualmachines/${name}`);
@@ -254,7 +272,14 @@ describe("provider against API failures", () => {
       const kubeconfig = limited.kubeconfig.replace(limited.token, "deployer-token");
       const checked = await p.check(
         {},
-        { name: "manual", runStrategy: "Manual", powerState: "Running", template: TEMPLATE, kubeconfig },
+        {
+          name: "manual",
+          owner: ownerOf("manual"),
+          runStrategy: "Manual",
+          powerState: "Running",
+          template: TEMPLATE,
+          kubeconfig,
+        },
       );
       expect(checked.failures ?? []).toEqual([]);
       await expect(p.create(checked.inputs as VmOutputs)).rejects.toThrow(

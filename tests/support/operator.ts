@@ -1,5 +1,6 @@
 import { KubeConfig } from "@kubernetes/client-node";
-import { apiRequest, ApiError } from "../../provider/kube/http";
+import { ApiError } from "../../provider/kube/errors";
+import { apiRequest } from "../../provider/kube/http";
 
 /**
  * A request as an operator would make it with virtctl or kubectl, using a kubeconfig (YAML) such as the

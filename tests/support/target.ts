@@ -13,7 +13,8 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { startSimulator } from "../../simulator";
 import { attachKubeVirt } from "../../simulator/attach";
 import type { KubeObject } from "../../simulator";
-import { apiRequest, ApiError } from "../../provider/kube/http";
+import { ApiError } from "../../provider/kube/errors";
+import { apiRequest } from "../../provider/kube/http";
 import { startControlPlane, type ControlPlane } from "./control-plane";
 
 /** One request the API received from the product (or an operator in a test), as far as a target can tell. */

@@ -1,0 +1,145 @@
+/**
+ * `check`: validates the inputs and, for a new resource, tells the truth about the cluster before anything is
+ * changed: that it can be reached with these credentials, that the namespace exists, whether a VM of that
+ * name exists and who manages it (this resource after an interrupted create, another resource, nobody), and
+ * that no other resource of the program declares the same VM. An auto-named resource whose earlier create was
+ * interrupted gets the name of the VM it already owns, so no second VM is ever created.
+ */
+import { randomBytes } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import type { Connection } from "./connections";
+import { describeApiFailure } from "./kube/errors";
+import { contextNamespace, loadKubeConfig } from "./kube/connection";
+import type { LiveVm } from "./model/kubevirt";
+import { notOursMessage, ownerSelector, ownershipOf } from "./ownership";
+import { containsUnknown, desiredPowerState, isUnknown, validateVmInputs } from "./schema";
+import type { VmOutputs } from "./vm-outputs";
+
+type Failure = pulumi.dynamic.CheckFailure;
+
+/** What check needs from the provider. */
+export interface CheckDeps {
+  connect(inputs: Pick<VmOutputs, "kubeconfig" | "context">): Connection;
+  log(line: string): void;
+  /** The VMs claimed so far in this deployment: `<connection>/<namespace>/<name>` → owner. */
+  claims: Map<string, string>;
+  /** Namespaces already found to exist, per connection. */
+  namespaces: Set<string>;
+}
+
+/** The dynamic provider's `check`. */
+export async function check(
+  deps: CheckDeps,
+  olds: VmOutputs | undefined,
+  news: Record<string, unknown>,
+): Promise<pulumi.dynamic.CheckResult> {
+  const raw: Record<string, unknown> = { ...news };
+  const failures: Failure[] = [];
+  if (typeof raw.owner !== "string" || raw.owner === "") {
+    failures.push({ property: "owner", reason: "owner: set by the VirtualMachine component (its URN)" });
+  }
+  if (raw.namespace === undefined && !isUnknown(raw.kubeconfig) && !isUnknown(raw.context)) {
+    try {
+      const kc = loadKubeConfig({
+        kubeconfig: raw.kubeconfig as string | undefined,
+        context: raw.context as string | undefined,
+      });
+      raw.namespace = contextNamespace(kc);
+    } catch (err) {
+      failures.push({
+        property: /^context/.test(String((err as Error).message)) ? "context" : "kubeconfig",
+        reason: (err as Error).message,
+      });
+    }
+  }
+  const autoNamed = raw.name === undefined && olds?.name === undefined;
+  if (raw.name === undefined) raw.name = olds?.name ?? autoName(String(raw.autoNamePrefix ?? "vm"));
+  const result = validateVmInputs(raw);
+  if (!result.ok) {
+    failures.push(...result.issues.map((i) => ({ property: i.path || "inputs", reason: i.message })));
+  }
+  if (failures.length > 0 || !result.ok) return { inputs: news, failures };
+  const inputs: VmOutputs = { ...result.value, owner: raw.owner as string };
+  if (inputs.powerState === undefined) {
+    const implied = desiredPowerState(inputs);
+    if (implied !== undefined) inputs.powerState = implied;
+  }
+  if (containsUnknown(inputs)) return { inputs };
+  const conn = deps.connect(inputs);
+  if (olds?.name === undefined) {
+    try {
+      const problem = await checkNew(deps, conn, inputs, autoNamed);
+      if (problem) return { inputs, failures: [problem] };
+    } catch (err) {
+      return {
+        inputs,
+        failures: [{ property: "kubeconfig", reason: `kubeconfig: ${describeApiFailure(err)}` }],
+      };
+    }
+  }
+  const claim = claimName(deps, conn, inputs);
+  return claim ? { inputs, failures: [claim] } : { inputs };
+}
+
+/** The checks of a resource that has no state yet; `undefined` when it may be created. */
+async function checkNew(
+  deps: CheckDeps,
+  conn: Connection,
+  inputs: VmOutputs,
+  autoNamed: boolean,
+): Promise<Failure | undefined> {
+  const ns = inputs.namespace!;
+  const nsKey = `${conn.key}/${ns}`;
+  if (!deps.namespaces.has(nsKey)) {
+    const exists = await conn.api.namespaceExists(ns);
+    if (exists === false) {
+      return { property: "namespace", reason: `namespace: "${ns}" does not exist on the cluster` };
+    }
+    deps.namespaces.add(nsKey);
+  }
+  if (autoNamed) {
+    const owned = await ownedVm(conn, ns, inputs.owner!);
+    if (owned) inputs.name = owned.metadata.name;
+  }
+  const existing = await conn.api.getVm(ns, inputs.name);
+  if (!existing) return undefined;
+  const id = `${ns}/${inputs.name}`;
+  const ownership = ownershipOf(existing, [inputs.owner]);
+  if (ownership.kind === "ours") {
+    deps.log(`${inputs.name}: will resume the interrupted create of VirtualMachine ${id}`);
+    return undefined;
+  }
+  if (inputs.adopt) {
+    const from = ownership.kind === "foreign" ? ` (taking it over from ${ownership.owner})` : "";
+    deps.log(`${inputs.name}: will adopt the existing VirtualMachine ${id}${from}`);
+    return undefined;
+  }
+  const reason = `${notOursMessage(id, ownership, "creating or taking over")}. VirtualMachine ${id} already exists; set adopt: true to manage it with this program, or choose another name`;
+  return { property: "name", reason };
+}
+
+/** The VM this owner already manages in the namespace (an auto-named create that was interrupted). */
+async function ownedVm(conn: Connection, ns: string, owner: string): Promise<LiveVm | undefined> {
+  const { items } = await conn.api.list<LiveVm>("vm", ns, ownerSelector(owner));
+  const mine = items.filter((vm) => ownershipOf(vm, [owner]).kind === "ours");
+  return mine.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))[0];
+}
+
+/** Records that this resource declares the VM; a failure when another resource of the deployment does. */
+function claimName(deps: CheckDeps, conn: Connection, inputs: VmOutputs): Failure | undefined {
+  const key = `${conn.key}/${inputs.namespace}/${inputs.name}`;
+  const claimed = deps.claims.get(key);
+  if (claimed !== undefined && claimed !== inputs.owner) {
+    return {
+      property: "name",
+      reason: `name: VirtualMachine ${inputs.namespace}/${inputs.name} is also declared by ${claimed}; two resources cannot manage one VM`,
+    };
+  }
+  deps.claims.set(key, inputs.owner!);
+  return undefined;
+}
+
+/** Pulumi-style auto-name: the resource name plus a random suffix. */
+function autoName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString("hex").slice(0, 7)}`;
+}

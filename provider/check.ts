@@ -114,7 +114,7 @@ async function checkNew(
     deps.log(`${inputs.name}: will adopt the existing VirtualMachine ${id}${from}`);
     return undefined;
   }
-  const reason = `${notOursMessage(id, ownership, "creating or taking over")}. VirtualMachine ${id} already exists; set adopt: true to manage it with this program, or choose another name`;
+  const reason = `${notOursMessage(id, ownership, "taking over")}; set adopt: true to manage it with this program, or choose another name`;
   return { property: "name", reason };
 }
 

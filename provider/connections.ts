@@ -25,8 +25,11 @@ export class Connections {
   private readonly cache = new Map<string, Connection>();
   private readonly watches: WatchPool;
 
-  constructor(private readonly log: (line: string) => void) {
-    this.watches = new WatchPool(log);
+  constructor(
+    private readonly log: (line: string) => void,
+    watchIdleMs?: number,
+  ) {
+    this.watches = new WatchPool(log, watchIdleMs);
   }
 
   get(settings: ConnectionSettings): Connection {

@@ -47,15 +47,19 @@ export function ownerMarks(owner: string): {
   return { labels: { [OWNER_HASH_LABEL]: ownerHash(owner) }, annotations: { [OWNER_ANNOTATION]: owner } };
 }
 
-/** Why the provider will not touch a VM that is not its own, in words that say what to do instead. */
+/**
+ * Why the provider will not touch a VM that is not its own: `VirtualMachine ns/x [already exists and] is
+ * managed by <URN>; not <verb> it` (`found` for a VM met where the resource expected none).
+ */
 export function notOursMessage(
   id: string,
   ownership: Exclude<Ownership, { kind: "ours" }>,
   verb: string,
+  found = true,
 ): string {
   const who =
     ownership.kind === "foreign"
       ? `is managed by ${ownership.owner}`
-      : `exists and is not marked as managed by this resource (no ${OWNER_ANNOTATION} annotation)`;
-  return `VirtualMachine ${id} ${who}; not ${verb} it`;
+      : `is not marked as managed by this resource (no ${OWNER_ANNOTATION} annotation)`;
+  return `VirtualMachine ${id} ${found ? "already exists and " : ""}${who}; not ${verb} it`;
 }

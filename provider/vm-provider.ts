@@ -41,9 +41,18 @@ export type VmProvider = Required<
   Pick<pulumi.dynamic.ResourceProvider, "check" | "diff" | "create" | "read" | "update" | "delete">
 > & { close(): void };
 
+/** Tuning of a provider (for tests and embedders; the defaults suit real clusters). */
+export interface VmProviderOptions {
+  /** A watch stream silent for this long is replaced by a fresh list+watch (default 30 s). */
+  watchIdleMs?: number;
+}
+
 /** Builds the provider. `log` receives progress lines (the CLI shows them during `up`). */
-export function createVmProvider(log: (line: string) => void = (l) => console.log(l)): VmProvider {
-  const connections = new Connections(log);
+export function createVmProvider(
+  log: (line: string) => void = (l) => console.log(l),
+  options: VmProviderOptions = {},
+): VmProvider {
+  const connections = new Connections(log, options.watchIdleMs);
   const checkDeps = {
     connect: (i: Pick<VmInputs, "kubeconfig" | "context">) => connect(i),
     log,
@@ -181,7 +190,7 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
       const ownership = live ? ownershipOf(live, [olds.owner, news.owner]) : undefined;
       if (ownership?.kind === "foreign" && !news.adopt) {
         throw new Error(
-          `${notOursMessage(idOf(news), ownership, "updating")}; set adopt: true to take it back`,
+          `${notOursMessage(idOf(news), ownership, "updating", false)}; set adopt: true to take it back`,
         );
       }
       const outs = await keepingState(news, () => converge(news, desiredOf(olds), deadline, false));
@@ -197,7 +206,7 @@ export function createVmProvider(log: (line: string) => void = (l) => console.lo
       const recorded = before.vm.metadata.uid === props.observed?.uid;
       if (ownership.kind === "foreign" || (ownership.kind === "unmarked" && !recorded)) {
         throw new Error(
-          `${notOursMessage(idOf(props), ownership, "deleting")}; to forget it without deleting it, run \`pulumi state delete\` on this resource's URN`,
+          `${notOursMessage(idOf(props), ownership, "deleting", false)}; to forget it without deleting it, run \`pulumi state delete\` on this resource's URN`,
         );
       }
       if (!(await conn.api.deleteVm(ns, props.name, before.vm.metadata.uid))) return;

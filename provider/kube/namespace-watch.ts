@@ -10,6 +10,9 @@ import { Watch } from "@kubernetes/client-node";
 import type { LiveVm, LiveVmi } from "../model/kubevirt";
 import type { KubeVirtApi } from "./kubevirt-api";
 
+/** The default inactivity limit of a watch stream (client-node's own): kube-apiserver sends bookmarks more often. */
+export const DEFAULT_WATCH_IDLE_MS = 30_000;
+
 /** The VM and VMI of one name as currently known. */
 export interface Observed {
   vm?: LiveVm;
@@ -65,10 +68,20 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
     if (this.stopped) return;
     const path = `/apis/kubevirt.io/v1/namespaces/${this.owner.namespace}/${this.plural}`;
     let delivered = false;
+    let idle: NodeJS.Timeout | undefined;
+    const quiet = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        delivered = true; // silence is not a failure: list afresh at once
+        this.abort?.abort();
+      }, this.owner.idleMs).unref();
+    };
+    quiet();
     this.abort = await new Watch(this.owner.api.kc).watch(
       path,
       { resourceVersion, allowWatchBookmarks: true },
       (type: string, obj: T) => {
+        quiet();
         if (type === "ERROR") {
           this.abort?.abort(); // e.g. 410 Gone: the resourceVersion is too old; list afresh
           return;
@@ -82,7 +95,10 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
         });
         this.owner.changed();
       },
-      (err: unknown) => this.ended(err, delivered),
+      (err: unknown) => {
+        clearTimeout(idle);
+        this.ended(err, delivered);
+      },
     );
   }
 
@@ -146,6 +162,8 @@ export class NamespaceWatch {
     readonly api: KubeVirtApi,
     readonly namespace: string,
     private readonly log: (line: string) => void = () => undefined,
+    /** A stream that delivers nothing (not even a bookmark) for this long is replaced by a fresh list+watch. */
+    readonly idleMs: number = DEFAULT_WATCH_IDLE_MS,
   ) {}
 
   /** Starts listing and watching (once); resolves when the first lists are in (a failed start is tried again). */
@@ -217,14 +235,17 @@ function pick<T extends { metadata: { resourceVersion: string } }>(
 export class WatchPool {
   private readonly watches = new Map<string, NamespaceWatch>();
 
-  constructor(private readonly log: (line: string) => void = () => undefined) {}
+  constructor(
+    private readonly log: (line: string) => void = () => undefined,
+    private readonly idleMs: number = DEFAULT_WATCH_IDLE_MS,
+  ) {}
 
   /** The shared watch of `namespace` through `api`; `key` identifies the connection. */
   get(api: KubeVirtApi, key: string, namespace: string): NamespaceWatch {
     const id = `${key}\u0000${namespace}`;
     let w = this.watches.get(id);
     if (!w) {
-      w = new NamespaceWatch(api, namespace, this.log);
+      w = new NamespaceWatch(api, namespace, this.log, this.idleMs);
       this.watches.set(id, w);
     }
     return w;

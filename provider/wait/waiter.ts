@@ -26,7 +26,10 @@ export class ConvergenceError extends Error {
   }
 }
 
-/** Waits until `target` holds for the VM `name`; resolves with what was observed then. */
+/**
+ * Waits until `target` holds for the VM `name`; resolves with what was observed then. `floor` is what was
+ * read before the wait (it also names the instance that existed then, whose ending does not count).
+ */
 export async function waitFor(
   watch: NamespaceWatch,
   name: string,
@@ -49,8 +52,15 @@ export async function waitFor(
       fn();
     };
     const check = () => {
+      const refused = watch.failure;
+      if (refused) {
+        finish(() =>
+          reject(new ConvergenceError(`cannot wait for ${name} to be ${options.label}: ${refused.message}`)),
+        );
+        return;
+      }
       const seen = watch.get(name, floor);
-      const verdict = evaluate(target, seen.vm, seen.vmi);
+      const verdict = evaluate(target, seen.vm, seen.vmi, floor.vmi?.metadata.uid);
       if (verdict.kind === "done") {
         if (last) options.log(`${name}: ${options.label} after ${elapsed()}`);
         finish(() => resolve(seen));
@@ -58,6 +68,8 @@ export async function waitFor(
         finish(() =>
           reject(new ConvergenceError(`${name} cannot become ${options.label}: ${verdict.reason}`)),
         );
+      } else if (verdict.kind === "stopped") {
+        finish(() => reject(new ConvergenceError(`${name} stopped: ${verdict.reason}`)));
       } else if (verdict.status !== last) {
         last = verdict.status;
         options.log(`${name}: ${verdict.status}, ${elapsed()}`);

@@ -75,7 +75,7 @@ describe("convergence through the Pulumi engine", () => {
     expect(await operator("POST", VMS, vm)).toBe(201);
     const mark = fleet.mark();
     await expect(fleet.up({ existing: { runStrategy: "Always" } })).rejects.toThrow(
-      /VirtualMachine default\/existing already exists; set adopt: true/,
+      /VirtualMachine default\/existing already exists and is not marked as managed by this resource .*set adopt: true/,
     );
     fleet.expectNoWrites(mark);
 

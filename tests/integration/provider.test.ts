@@ -192,7 +192,7 @@ describe("provider against the simulator", () => {
       },
     );
     expect(refused.failures?.[0]?.reason).toMatch(
-      /not marked as managed by this resource.*already exists; set adopt: true/,
+      /already exists and is not marked as managed by this resource.*set adopt: true/,
     );
     const adopted = await provider.create(await inputs({ name, runStrategy: "Always", adopt: true }));
     expect(adopted.outs.observed).toMatchObject({ powerState: "Running", runStrategy: "Always" });

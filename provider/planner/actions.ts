@@ -14,8 +14,12 @@ export interface JsonPatchOp {
 
 /** What to wait for after the actions before it. */
 export type WaitTarget =
-  /** An instance at the readiness level; with `newerThanUid`, one whose uid differs (a restart happened). */
-  | { state: "running"; level: WaitFor; newerThanUid?: string; acceptFinal?: boolean }
+  /**
+   * An instance at the readiness level; with `newerThanUid`, one whose uid differs (a restart happened);
+   * with `acceptFinal`, a finished (Succeeded) instance also counts (Once). `strategy` is the run strategy
+   * KubeVirt applies meanwhile: it says whether an instance that ends is replaced or leaves the VM stopped.
+   */
+  | { state: "running"; level: WaitFor; strategy: string; newerThanUid?: string; acceptFinal?: boolean }
   /** No instance, or only a finished one. */
   | { state: "stopped" }
   /** An instance exists (any phase): KubeVirt started it by itself. */

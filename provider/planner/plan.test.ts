@@ -10,6 +10,7 @@ import {
   type VmiState,
 } from "../../tests/support/planner-fixtures";
 import type { PowerState } from "../../sdk/enums";
+import type { Plan } from "./actions";
 import { ADOPTED_ANNOTATION, plan } from "./plan";
 
 const STRATEGIES = ["Always", "RerunOnFailure", "Once", "Manual", "Halted"] as const;
@@ -115,6 +116,26 @@ describe("plan: creation", () => {
 
   it.each(rows)("should create %s (powerState %s) as: %s", (strategy, power, expected) => {
     expect(summarize(plan({ desired: desired(strategy, power), observed: {} }))).toBe(expected);
+  });
+});
+
+describe("plan: the strategy a wait knows", () => {
+  it.each(["Always", "RerunOnFailure", "Once", "Manual"])(
+    "should wait for a new %s VM under that strategy",
+    (strategy) => {
+      const p = plan({ desired: desired(strategy, impliedPower(strategy) ?? "Running"), observed: {} });
+      expect(p.actions.at(-1)).toMatchObject({ kind: "wait", target: { state: "running", strategy } });
+    },
+  );
+
+  it("should wait for a restart under the live strategy when its drift is left alone", () => {
+    const p = plan({
+      desired: desired("Always", "Running", { powerDrift: "Ignore", restartTrigger: "2" }),
+      previous: declared("Always", "Running", { restartTrigger: "1" }),
+      observed: { vm: liveVm("Manual"), vmi: liveVmi("Running") },
+    });
+    expect(summarize(p)).toBe("restart → wait(Ready, new instance)");
+    expect(p.actions[1]).toMatchObject({ target: { strategy: "Manual", newerThanUid: "vmi-1" } });
   });
 });
 
@@ -305,8 +326,9 @@ describe("plan: every transition", () => {
   const powers: (PowerState | undefined)[] = [undefined, "Running", "Stopped"];
   const states: VmiState[] = ["none", "Running", "Succeeded", "Failed"];
 
-  function table(): string {
-    const lines = ["# from | to | powerState | instance => plan"];
+  /** Every combination the checked inputs allow, with its plan. */
+  function transitions(): { from: string; to: string; power?: PowerState; state: VmiState; plan: Plan }[] {
+    const out: { from: string; to: string; power?: PowerState; state: VmiState; plan: Plan }[] = [];
     for (const from of STRATEGIES)
       for (const to of STRATEGIES)
         for (const power of powers) {
@@ -319,11 +341,30 @@ describe("plan: every transition", () => {
               previous: declared(from, impliedPower(from)),
               observed: { vm: liveVm(from), vmi: liveVmi(state) },
             });
-            lines.push(`${from} | ${to} | ${power ?? "-"} | ${state} => ${summarize(p)}`);
+            out.push({ from, to, power, state, plan: p });
           }
         }
+    return out;
+  }
+
+  function table(): string {
+    const lines = ["# from | to | powerState | instance => plan"];
+    for (const t of transitions()) {
+      lines.push(`${t.from} | ${t.to} | ${t.power ?? "-"} | ${t.state} => ${summarize(t.plan)}`);
+    }
     return lines.join("\n") + "\n";
   }
+
+  // A wait judges an instance that ends by the strategy KubeVirt applies meanwhile: the declared one here.
+  it("should tell every wait for a running VM the strategy KubeVirt applies", () => {
+    const strategies = transitions().flatMap(({ to, plan: p }) =>
+      p.actions.flatMap((a) =>
+        a.kind === "wait" && a.target.state === "running" ? [[to, a.target.strategy]] : [],
+      ),
+    );
+    expect(strategies.length).toBeGreaterThan(0);
+    expect(strategies.map(([, strategy]) => strategy)).toEqual(strategies.map(([to]) => to));
+  });
 
   it("should match the reviewed table of all transitions", () => {
     const actual = table();

@@ -66,13 +66,13 @@ export function plan(request: PlanRequest): Plan {
 
 function planCreate(desired: Desired): Plan {
   const actions: Action[] = [{ kind: "create", manifest: desired.manifest }];
-  const running = (): Action => ({ kind: "wait", target: { state: "running", level: desired.waitFor } });
+  const running = (): Action => waitRunning(desired, desired.strategy);
   switch (desired.strategy) {
     case RunStrategy.Always:
       actions.push(running());
       break;
     case RunStrategy.Once:
-      actions.push({ kind: "wait", target: { state: "running", level: desired.waitFor, acceptFinal: true } });
+      actions.push(waitRunning(desired, RunStrategy.Once, { acceptFinal: true }));
       break;
     case RunStrategy.RerunOnFailure:
       // KubeVirt starts a new RerunOnFailure VM by itself (its status.runStrategy is still empty).
@@ -87,6 +87,18 @@ function planCreate(desired: Desired): Plan {
       break;
   }
   return { actions, notes: [] };
+}
+
+/**
+ * A wait until the VM runs at the declared level, under `strategy`: the run strategy KubeVirt applies by
+ * then (it decides whether an instance that ends meanwhile is replaced or leaves the VM stopped).
+ */
+function waitRunning(
+  desired: Desired,
+  strategy: string,
+  extra: { newerThanUid?: string; acceptFinal?: boolean } = {},
+): Action {
+  return { kind: "wait", target: { state: "running", level: desired.waitFor, strategy, ...extra } };
 }
 
 function stopAfterAutoStart(desired: Desired, reason: string): Action[] {
@@ -128,13 +140,11 @@ function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
     );
   }
   const changeStrategy = strategyDrifted && !ignoreDrift;
+  /** The strategy KubeVirt applies once the plan ran: the declared one, unless drift is left alone. */
+  const applied = changeStrategy ? target : live;
   const sameField = (vm.spec.runStrategy !== undefined) === (desired.manifest.spec.runStrategy !== undefined);
   const why = `runStrategy ${live} → ${target}`;
   let power: Action[] = [];
-  const wantRunning = (level: WaitFor = desired.waitFor, extra: object = {}): Action => ({
-    kind: "wait",
-    target: { state: "running", level, ...extra },
-  });
   const stopped: Action = { kind: "wait", target: { state: "stopped" } };
 
   if (
@@ -144,7 +154,7 @@ function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
     target === RunStrategy.Always &&
     !active
   ) {
-    power = [{ kind: "start", reason: why }, wantRunning()];
+    power = [{ kind: "start", reason: why }, waitRunning(desired, RunStrategy.Always)];
   } else if (changeStrategy && sameField && live === RunStrategy.Always && target === RunStrategy.Halted) {
     power = [stopAction(desired, why), stopped];
   } else {
@@ -152,8 +162,7 @@ function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
       ops.push(...strategyOps(vm, desired.manifest));
       changes.push(why);
     }
-    const strategy = changeStrategy ? target : live;
-    if (!ignoreDrift || changeStrategy) power = powerFor(strategy, changeStrategy, why, vmi, desired, notes);
+    if (!ignoreDrift || changeStrategy) power = powerFor(applied, changeStrategy, why, vmi, desired, notes);
     else if (
       !strategyDrifted &&
       desired.power !== undefined &&
@@ -171,7 +180,7 @@ function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
   // A start or stop already gives the VM an instance built from the new template (or none).
   const keepsRunning = active && !power.some((a) => a.kind === "stop" || a.kind === "start");
   if (keepsRunning && previous !== undefined) {
-    actions.push(...restartActions(vm, vmi, previous, desired, templateChanged, target, notes));
+    actions.push(...restartActions(vm, vmi, previous, desired, templateChanged, target, applied, notes));
   }
   return { actions, notes };
 }
@@ -186,7 +195,7 @@ function powerFor(
   notes: string[],
 ): Action[] {
   const active = isActive(vmi);
-  const running: Action = { kind: "wait", target: { state: "running", level: desired.waitFor } };
+  const running = waitRunning(desired, strategy);
   const stopped: Action = { kind: "wait", target: { state: "stopped" } };
   const reason = (what: string) => (switched ? `${why}, ${what}` : what);
   switch (strategy) {
@@ -196,9 +205,7 @@ function powerFor(
     case RunStrategy.Halted:
       return switched || active ? [stopped] : [];
     case RunStrategy.Once:
-      return switched && !vmi
-        ? [{ kind: "wait", target: { state: "running", level: desired.waitFor, acceptFinal: true } }]
-        : [];
+      return switched && !vmi ? [waitRunning(desired, strategy, { acceptFinal: true })] : [];
     case RunStrategy.Manual:
       if (desired.power === PowerState.Running && !active) {
         return [
@@ -251,6 +258,7 @@ function restartActions(
   desired: Desired,
   templateChanged: boolean,
   strategy: string,
+  applied: string,
   notes: string[],
 ): Action[] {
   const canRestart = strategy !== RunStrategy.Once && strategy !== RunStrategy.Halted;
@@ -276,10 +284,7 @@ function restartActions(
     notes.push(`${vm.metadata.name} cannot be restarted under runStrategy ${strategy} (${restart.reason})`);
     return [];
   }
-  return [
-    restart,
-    { kind: "wait", target: { state: "running", level: desired.waitFor, newerThanUid: vmi?.metadata.uid } },
-  ];
+  return [restart, waitRunning(desired, applied, { newerThanUid: vmi?.metadata.uid })];
 }
 
 /** JSON patch ops (without tests) for labels, annotations, template and dataVolumeTemplates. */

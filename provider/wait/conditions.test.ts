@@ -13,7 +13,7 @@ function vmiWith(phase: string, extra: Partial<NonNullable<LiveVmi["status"]>> =
 
 describe("evaluate", () => {
   it("should be done with Ready only when the instance runs and is Ready", () => {
-    const target = { state: "running", level: "Ready" } as const;
+    const target = { state: "running", level: "Ready", strategy: "Always" } as const;
     expect(evaluate(target, vmWith({ printableStatus: "Starting" }), vmiWith("Scheduling")).kind).toBe(
       "pending",
     );
@@ -23,17 +23,22 @@ describe("evaluate", () => {
   });
 
   it("should wait for a new instance after a restart, ignoring the old one", () => {
-    const target = { state: "running", level: "Running", newerThanUid: "vmi-1" } as const;
+    const target = { state: "running", level: "Running", strategy: "Always", newerThanUid: "vmi-1" } as const;
     expect(evaluate(target, vmWith({}), vmiWith("Running", {}, "vmi-1")).kind).toBe("pending");
     expect(evaluate(target, vmWith({}), vmiWith("Running", {}, "vmi-2"))).toEqual({ kind: "done" });
   });
 
   it("should accept a finished instance only where asked (Once)", () => {
-    expect(evaluate({ state: "running", level: "Ready" }, vmWith({}), vmiWith("Succeeded")).kind).toBe(
-      "pending",
-    );
     expect(
-      evaluate({ state: "running", level: "Ready", acceptFinal: true }, vmWith({}), vmiWith("Succeeded")),
+      evaluate({ state: "running", level: "Ready", strategy: "Always" }, vmWith({}), vmiWith("Succeeded"))
+        .kind,
+    ).toBe("pending");
+    expect(
+      evaluate(
+        { state: "running", level: "Ready", strategy: "Once", acceptFinal: true },
+        vmWith({}),
+        vmiWith("Succeeded"),
+      ),
     ).toEqual({
       kind: "done",
     });
@@ -51,7 +56,11 @@ describe("evaluate", () => {
       ],
     });
     expect(
-      evaluate({ state: "running", level: "Ready" }, vmWith({ printableStatus: "ErrorUnschedulable" }), vmi),
+      evaluate(
+        { state: "running", level: "Ready", strategy: "Always" },
+        vmWith({ printableStatus: "ErrorUnschedulable" }),
+        vmi,
+      ),
     ).toEqual({
       kind: "failed",
       reason: "ErrorUnschedulable: 0/1 nodes are available: 1 Insufficient memory.",
@@ -60,14 +69,14 @@ describe("evaluate", () => {
 
   it("should give up on a crash loop and on a Failure condition", () => {
     const crash = vmWith({ printableStatus: "CrashLoopBackOff", startFailure: { consecutiveFailCount: 3 } });
-    expect(evaluate({ state: "running", level: "Ready" }, crash, undefined)).toEqual({
+    expect(evaluate({ state: "running", level: "Ready", strategy: "Always" }, crash, undefined)).toEqual({
       kind: "failed",
       reason: "CrashLoopBackOff: the instance failed 3 time(s) before reaching Running",
     });
     const failure = vmWith({
       conditions: [{ type: "Failure", status: "True", reason: "FailedCreate", message: "quota exceeded" }],
     });
-    expect(evaluate({ state: "running", level: "Ready" }, failure, undefined)).toEqual({
+    expect(evaluate({ state: "running", level: "Ready", strategy: "Always" }, failure, undefined)).toEqual({
       kind: "failed",
       reason: "Failure: FailedCreate: quota exceeded",
     });
@@ -84,6 +93,145 @@ describe("evaluate", () => {
   it("should not count a finished instance as the one KubeVirt started by itself", () => {
     expect(evaluate({ state: "instance" }, vmWith({}), vmiWith("Failed")).kind).toBe("pending");
     expect(evaluate({ state: "instance" }, vmWith({}), vmiWith("Pending"))).toEqual({ kind: "done" });
+  });
+});
+
+/** A final VMI that ran (or not) before it ended, with KubeVirt's phase transitions and `status.reason`. */
+function ended(phase: "Succeeded" | "Failed", ran: boolean, extra: { reason?: string; uid?: string } = {}) {
+  const transitions = [
+    { phase: "Pending" },
+    { phase: "Scheduling" },
+    { phase: "Scheduled" },
+    ...(ran ? [{ phase: "Running" }] : []),
+    { phase },
+  ];
+  const status = extra.reason ? { reason: extra.reason } : {};
+  return vmiWith(phase, { phaseTransitionTimestamps: transitions, ...status }, extra.uid ?? "vmi-2");
+}
+
+describe("evaluate: an instance that ends while up waits for it to run", () => {
+  const running = (strategy: string) => ({ state: "running", level: "AgentConnected", strategy }) as const;
+  const stopped = vmWith({ printableStatus: "Stopped" });
+
+  it.each([
+    [
+      "RerunOnFailure",
+      "the guest shuts down",
+      ended("Succeeded", true),
+      "the guest shut down (VMI Succeeded); KubeVirt does not restart a RerunOnFailure VM after a guest shutdown",
+    ],
+    [
+      "Manual",
+      "the guest shuts down",
+      ended("Succeeded", true),
+      "the guest shut down (VMI Succeeded); KubeVirt does not restart a Manual VM",
+    ],
+    [
+      "Manual",
+      "the guest crashes",
+      ended("Failed", true),
+      "the guest crashed (VMI Failed); KubeVirt does not restart a Manual VM",
+    ],
+    [
+      "Once",
+      "the guest crashes",
+      ended("Failed", true),
+      "the guest crashed (VMI Failed); KubeVirt does not restart a Once VM",
+    ],
+    [
+      "Manual",
+      "its node fails",
+      ended("Failed", true, { reason: "NodeUnresponsive" }),
+      "the instance failed (VMI Failed: NodeUnresponsive); KubeVirt does not restart a Manual VM",
+    ],
+    [
+      "Manual",
+      "it crashes before Running",
+      ended("Failed", false),
+      "the instance crashed before reaching Running (VMI Failed); KubeVirt does not restart a Manual VM, so there is no CrashLoopBackOff retry",
+    ],
+  ])("should stop at once under %s when %s", (strategy, _event, vmi, reason) => {
+    expect(evaluate(running(strategy), stopped, vmi)).toEqual({ kind: "stopped", reason });
+  });
+
+  it("should name a shutdown seen only while KubeVirt deletes the instance without blaming the guest", () => {
+    const deleting = ended("Succeeded", true);
+    deleting.metadata.deletionTimestamp = "2026-11-25T00:00:00Z";
+    expect(evaluate(running("RerunOnFailure"), stopped, deleting)).toEqual({
+      kind: "stopped",
+      reason:
+        "the instance was shut down (VMI Succeeded); KubeVirt does not restart a RerunOnFailure VM after a guest shutdown",
+    });
+  });
+
+  it.each([
+    ["Always", "a guest shutdown", "KubeVirt re-creates every instance", ended("Succeeded", true)],
+    ["Always", "a guest crash", "KubeVirt re-creates every instance", ended("Failed", true)],
+    ["RerunOnFailure", "a guest crash", "KubeVirt re-runs a failed instance", ended("Failed", true)],
+    ["RerunOnFailure", "a crash before Running", "KubeVirt reports its crash loop", ended("Failed", false)],
+    ["Once", "a crash before Running", "KubeVirt reports its crash loop", ended("Failed", false)],
+  ])("should keep waiting under %s after %s (%s)", (strategy, _event, _why, vmi) => {
+    expect(evaluate(running(strategy), stopped, vmi).kind).toBe("pending");
+  });
+
+  it("should ignore the finished instance observed before the wait (a Manual start replaces it)", () => {
+    const old = ended("Succeeded", true, { uid: "vmi-1" });
+    expect(evaluate(running("Manual"), stopped, old, "vmi-1")).toEqual({
+      kind: "pending",
+      status: "Stopped (VMI Succeeded)",
+    });
+    expect(evaluate(running("Manual"), stopped, ended("Failed", true), "vmi-1").kind).toBe("stopped");
+  });
+
+  it("should count a finished Once instance as done, but not a failed one", () => {
+    const once = { ...running("Once"), acceptFinal: true };
+    expect(evaluate(once, stopped, ended("Succeeded", true))).toEqual({ kind: "done" });
+    expect(evaluate(once, stopped, ended("Failed", true))).toEqual({
+      kind: "stopped",
+      reason: "the guest crashed (VMI Failed); KubeVirt does not restart a Once VM",
+    });
+  });
+
+  it("should name CrashLoopBackOff where KubeVirt reports it, under Once as under Always", () => {
+    const crashLoop = vmWith({
+      printableStatus: "CrashLoopBackOff",
+      startFailure: { consecutiveFailCount: 1 },
+    });
+    expect(evaluate({ ...running("Once"), acceptFinal: true }, crashLoop, ended("Failed", false))).toEqual({
+      kind: "failed",
+      reason: "CrashLoopBackOff: the instance failed 1 time(s) before reaching Running",
+    });
+  });
+});
+
+describe("evaluate: image pull failures", () => {
+  const image = "registry.example.com/missing/disk:1.0";
+  const pullFailed = (reason: string, message: string) => [
+    { type: "PodScheduled", status: "True" },
+    { type: "Synchronized", status: "False", reason, message },
+  ];
+
+  it("should name the image and the reason from the instance's Synchronized condition, not PodScheduled", () => {
+    const message = `rpc error: code = NotFound desc = failed to pull and unpack image "${image}": not found`;
+    const vmi = vmiWith("Scheduling", { conditions: pullFailed("ErrImagePull", message) });
+    expect(
+      evaluate(
+        { state: "running", level: "Ready", strategy: "Always" },
+        vmWith({ printableStatus: "ErrImagePull" }),
+        vmi,
+      ),
+    ).toEqual({ kind: "failed", reason: `ErrImagePull: ${message}` });
+  });
+
+  it("should fall back to the VM's mirrored conditions when the instance is not at hand", () => {
+    const vm = vmWith({
+      printableStatus: "ImagePullBackOff",
+      conditions: pullFailed("ImagePullBackOff", `Back-off pulling image "${image}"`),
+    });
+    expect(evaluate({ state: "instance" }, vm, undefined)).toEqual({
+      kind: "failed",
+      reason: `ImagePullBackOff: Back-off pulling image "${image}"`,
+    });
   });
 });
 

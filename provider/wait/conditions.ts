@@ -1,18 +1,25 @@
 /**
  * When a wait is over: a pure verdict on the observed VM and VMI for each wait target, including the
- * hopeless states KubeVirt reports (unschedulable, image pull errors, crash loops, sync failures), so that
- * `up` fails fast with KubeVirt's own reason instead of running into the timeout.
+ * hopeless states KubeVirt reports (unschedulable, image pull errors, crash loops, sync failures) and the
+ * instance endings its run strategy never undoes (a guest shutdown under RerunOnFailure, any end under
+ * Manual or Once), so that `up` fails fast with what KubeVirt did instead of running into the timeout.
  */
-import { WaitFor } from "../../sdk/enums";
+import { RunStrategy, WaitFor } from "../../sdk/enums";
 import { condition, conditionTrue, isFinal, type LiveVm, type LiveVmi } from "../model/kubevirt";
 import type { WaitTarget } from "../planner/actions";
 
 /** Targets beyond the planner's: the VM and its VMI are gone; the controller saw a generation. */
 export type AnyWaitTarget = WaitTarget | { state: "gone" } | { state: "generation"; generation: number };
 
-/** The outcome of looking once. */
+/**
+ * The outcome of looking once: done, still pending, failed (KubeVirt reports why the target cannot be
+ * reached), or stopped (the instance ended and the run strategy leaves the VM stopped for good).
+ */
 export type Verdict =
-  { kind: "done" } | { kind: "pending"; status: string } | { kind: "failed"; reason: string };
+  | { kind: "done" }
+  | { kind: "pending"; status: string }
+  | { kind: "failed"; reason: string }
+  | { kind: "stopped"; reason: string };
 
 /** printableStatus values that will not resolve by waiting. */
 export const HOPELESS_STATUSES: readonly string[] = [
@@ -24,6 +31,16 @@ export const HOPELESS_STATUSES: readonly string[] = [
   "DataVolumeError",
 ];
 
+/** Conditions whose False status explains a hopeless printableStatus (scheduling, image pulls, volumes). */
+const EXPLAINING_CONDITIONS: readonly string[] = ["PodScheduled", "Synchronized"];
+
+/** Strategies under which KubeVirt counts instances that fail before Running and reports CrashLoopBackOff. */
+const CRASH_LOOP_STRATEGIES: readonly string[] = [
+  RunStrategy.Always,
+  RunStrategy.RerunOnFailure,
+  RunStrategy.Once,
+];
+
 /** A short status line: `Starting (VMI Scheduling)`. */
 export function statusLine(vm: LiveVm | undefined, vmi: LiveVmi | undefined): string {
   if (!vm) return vmi ? `deleted (VMI ${vmi.status?.phase ?? "unknown"})` : "deleted";
@@ -33,8 +50,16 @@ export function statusLine(vm: LiveVm | undefined, vmi: LiveVmi | undefined): st
   return `${printable} (VMI ${vmi.status?.phase || "Pending"}${extra})`;
 }
 
-/** Decides a wait target against the observed objects. */
-export function evaluate(target: AnyWaitTarget, vm: LiveVm | undefined, vmi: LiveVmi | undefined): Verdict {
+/**
+ * Decides a wait target against the observed objects. `priorUid` is the uid of the instance observed
+ * before the wait began: its ending is old news (e.g. the finished instance a Manual start replaces).
+ */
+export function evaluate(
+  target: AnyWaitTarget,
+  vm: LiveVm | undefined,
+  vmi: LiveVmi | undefined,
+  priorUid?: string,
+): Verdict {
   const pending: Verdict = { kind: "pending", status: statusLine(vm, vmi) };
   switch (target.state) {
     case "gone":
@@ -50,9 +75,10 @@ export function evaluate(target: AnyWaitTarget, vm: LiveVm | undefined, vmi: Liv
       if (!vm) return { kind: "failed", reason: "the VirtualMachine was deleted" };
       const current =
         vmi && vmi.metadata.uid !== target.newerThanUid && !vmi.metadata.deletionTimestamp ? vmi : undefined;
-      if (current && target.acceptFinal && isFinal(current)) return { kind: "done" };
+      if (current && target.acceptFinal && current.status?.phase === "Succeeded") return { kind: "done" };
       if (current && reached(target.level, vm, current)) return { kind: "done" };
-      return hopeless(vm, current) ?? pending;
+      const fresh = vmi && vmi.metadata.uid !== priorUid && vmi.metadata.uid !== target.newerThanUid;
+      return hopeless(vm, current) ?? (fresh ? endedForGood(target.strategy, vmi) : undefined) ?? pending;
     }
   }
 }
@@ -90,16 +116,53 @@ export function hopeless(vm: LiveVm, vmi: LiveVmi | undefined): Verdict | undefi
     };
   }
   if (!HOPELESS_STATUSES.includes(printable)) return undefined;
-  const explaining =
-    condition(vmi?.status?.conditions, "PodScheduled") ??
-    condition(vmi?.status?.conditions, "Synchronized") ??
-    condition(vm.status?.conditions, "PodScheduled") ??
-    condition(vm.status?.conditions, "Synchronized");
-  const detail = explaining?.status === "False" && explaining.message ? `: ${explaining.message}` : "";
+  // The first of the conditions KubeVirt explains these states with that says False, and why.
+  const explaining = [vmi?.status?.conditions, vm.status?.conditions]
+    .flatMap((conditions) => EXPLAINING_CONDITIONS.map((type) => condition(conditions, type)))
+    .find((c) => c?.status === "False" && !!c.message);
+  const detail = explaining ? `: ${explaining.message}` : "";
   const retries = vm.status?.startFailure?.consecutiveFailCount;
   const crash =
     printable === "CrashLoopBackOff" && retries
       ? `: the instance failed ${retries} time(s) before reaching Running`
       : "";
   return { kind: "failed", reason: `${printable}${detail}${crash}` };
+}
+
+/**
+ * Whether the ended instance `vmi` leaves the VM stopped for good under `strategy` (KubeVirt's VM
+ * controller): Always re-creates every instance; RerunOnFailure re-runs a Failed one but not one whose guest
+ * shut down (Succeeded); Once and Manual never start another. A failure before Running under a strategy
+ * KubeVirt backs off is left to KubeVirt's own report (printableStatus CrashLoopBackOff, see {@link hopeless}).
+ */
+function endedForGood(strategy: string, vmi: LiveVmi): Verdict | undefined {
+  const phase = vmi.status?.phase;
+  if (!isFinal(vmi) || strategy === RunStrategy.Always) return undefined;
+  if (strategy === RunStrategy.RerunOnFailure && phase === "Failed") return undefined;
+  const ran = everRunning(vmi);
+  if (phase === "Failed" && !ran && CRASH_LOOP_STRATEGIES.includes(strategy)) return undefined;
+  const noRetry = phase === "Failed" && !ran ? ", so there is no CrashLoopBackOff retry" : "";
+  const after = strategy === RunStrategy.RerunOnFailure ? " after a guest shutdown" : "";
+  return {
+    kind: "stopped",
+    reason: `${howItEnded(vmi, ran)}; KubeVirt does not restart a ${strategy} VM${after}${noRetry}`,
+  };
+}
+
+/** What ended the instance, in KubeVirt's terms: `the guest shut down (VMI Succeeded)`. */
+function howItEnded(vmi: LiveVmi, ran: boolean): string {
+  const reason = typeof vmi.status?.reason === "string" ? vmi.status.reason : "";
+  if (vmi.status?.phase === "Succeeded") {
+    return vmi.metadata.deletionTimestamp
+      ? "the instance was shut down (VMI Succeeded)"
+      : "the guest shut down (VMI Succeeded)";
+  }
+  if (reason) return `the instance failed (VMI Failed: ${reason})`;
+  return ran ? "the guest crashed (VMI Failed)" : "the instance crashed before reaching Running (VMI Failed)";
+}
+
+/** Whether the instance ever reached phase Running (KubeVirt's test for "failed before it ran"). */
+function everRunning(vmi: LiveVmi): boolean {
+  const transitions = (vmi.status?.phaseTransitionTimestamps as { phase?: string }[] | undefined) ?? [];
+  return transitions.some((t) => t.phase === "Running");
 }

@@ -8,7 +8,7 @@
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "./connections";
-import { describeApiFailure } from "./kube/errors";
+import { ApiError, describeApiFailure } from "./kube/errors";
 import { contextNamespace, loadKubeConfig } from "./kube/connection";
 import type { LiveVm } from "./model/kubevirt";
 import { notOursMessage, ownerSelector, ownershipOf } from "./ownership";
@@ -38,13 +38,17 @@ export async function check(
   if (typeof raw.owner !== "string" || raw.owner === "") {
     failures.push({ property: "owner", reason: "owner: set by the VirtualMachine component (its URN)" });
   }
-  if (raw.namespace === undefined && !isUnknown(raw.kubeconfig) && !isUnknown(raw.context)) {
+  const settingsLoadable = [raw.kubeconfig, raw.context].every(
+    (v) => v === undefined || (typeof v === "string" && v !== "" && !isUnknown(v)),
+  );
+  if (settingsLoadable) {
+    // Loaded whatever the namespace: a kubeconfig that does not load is an input error, not a crash later.
     try {
       const kc = loadKubeConfig({
         kubeconfig: raw.kubeconfig as string | undefined,
         context: raw.context as string | undefined,
       });
-      raw.namespace = contextNamespace(kc);
+      raw.namespace ??= contextNamespace(kc);
     } catch (err) {
       failures.push({
         property: /^context/.test(String((err as Error).message)) ? "context" : "kubeconfig",
@@ -71,10 +75,14 @@ export async function check(
       const problem = await checkNew(deps, conn, inputs, autoNamed);
       if (problem) return { inputs, failures: [problem] };
     } catch (err) {
-      return {
-        inputs,
-        failures: [{ property: "kubeconfig", reason: `kubeconfig: ${describeApiFailure(err)}` }],
-      };
+      // Credentials, TLS and connection failures are the kubeconfig's; anything else is the server's answer.
+      const answered = err instanceof ApiError && ![0, 401, 403].includes(err.code);
+      const property = answered ? "name" : "kubeconfig";
+      const reason =
+        property === "kubeconfig"
+          ? `kubeconfig: ${describeApiFailure(err)}`
+          : `name: cannot check VirtualMachine ${inputs.namespace}/${inputs.name}: ${describeApiFailure(err)}`;
+      return { inputs, failures: [{ property, reason }] };
     }
   }
   const claim = claimName(deps, conn, inputs);

@@ -101,10 +101,16 @@ export function createVmProvider(
   }
 
   /**
-   * Runs `work`; when it fails after this resource's VM exists, reports a partially created/updated resource.
-   * A VM of the name that another resource manages (a create that lost a race) is never recorded.
+   * Runs `work`; when it fails after this resource's VM exists, reports a partially created/updated resource
+   * with the `recorded` declaration: for a failed update the old one, so that the next `up` still sees (and
+   * does) what did not happen, e.g. the restart a changed `restartTrigger` asked for. A VM of the name that
+   * another resource manages (a create that lost a race) is never recorded.
    */
-  async function keepingState(inputs: VmOutputs, work: () => Promise<VmOutputs>): Promise<VmOutputs> {
+  async function keepingState(
+    inputs: VmOutputs,
+    work: () => Promise<VmOutputs>,
+    recorded: VmOutputs = inputs,
+  ): Promise<VmOutputs> {
     try {
       return await work();
     } catch (err) {
@@ -118,7 +124,7 @@ export function createVmProvider(
       }
       throw Object.assign(new Error(message), {
         id: idOf(inputs),
-        properties: { ...stripObserved(inputs), observed: observe(live.vm, live.vmi) },
+        properties: { ...stripObserved(recorded), observed: observe(live.vm, live.vmi) },
         reasons: [message],
       });
     }
@@ -193,7 +199,7 @@ export function createVmProvider(
           `${notOursMessage(idOf(news), ownership, "updating", false)}; set adopt: true to take it back`,
         );
       }
-      const outs = await keepingState(news, () => converge(news, desiredOf(olds), deadline, false));
+      const outs = await keepingState(news, () => converge(news, desiredOf(olds), deadline, false), olds);
       return { outs };
     },
 
@@ -228,21 +234,30 @@ export function createVmProvider(
   });
 }
 
-/** The provider with every operation's errors made safe for the engine (see {@link forEngine}). */
+/**
+ * The provider with every operation's errors made safe for the engine (see {@link forEngine}) and naming the
+ * VM they are about.
+ */
 function guarded(provider: VmProvider): VmProvider {
   const wrap =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>, vmOf: (...args: A) => VmOutputs | undefined) =>
     (...args: A): Promise<R> =>
-      fn(...args).catch((err: unknown) => Promise.reject(forEngine(err)));
+      fn(...args).catch((err: unknown) => Promise.reject(forEngine(naming(err, vmOf(...args)))));
   return {
     close: provider.close,
-    check: wrap(provider.check),
-    diff: wrap(provider.diff),
-    create: wrap(provider.create),
-    read: wrap(provider.read),
-    update: wrap(provider.update),
-    delete: wrap(provider.delete),
+    check: wrap(provider.check, () => undefined),
+    diff: wrap(provider.diff, (_id, olds) => olds),
+    create: wrap(provider.create, (news) => news),
+    read: wrap(provider.read, (_id, props) => props),
+    update: wrap(provider.update, (_id, olds) => olds),
+    delete: wrap(provider.delete, (_id, props) => props),
   };
+}
+
+/** `err`, its message prefixed with the VM's id unless it names the VM already. */
+function naming(err: unknown, vm: VmOutputs | undefined): unknown {
+  if (!vm?.name || !(err instanceof Error) || err.message.includes(vm.name)) return err;
+  return Object.assign(err, { message: `VirtualMachine ${idOf(vm)}: ${err.message}` });
 }
 
 function idOf(inputs: Pick<VmInputs, "name" | "namespace">): string {

@@ -146,8 +146,9 @@ export interface VirtualMachineArgs {
   adopt?: pulumi.Input<boolean>;
 
   /**
-   * Kubeconfig to use: a file path or the kubeconfig contents (YAML/JSON). Contents are treated as a secret
-   * in Pulumi state. Default: `KUBECONFIG`, then `~/.kube/config`, then the in-cluster service account.
+   * Kubeconfig to use: a file path, the kubeconfig contents (YAML/JSON) or their base64. Always stored as a
+   * secret in Pulumi state, and never shown in error messages. Default: `KUBECONFIG`, then
+   * `~/.kube/config`, then the in-cluster service account.
    */
   kubeconfig?: pulumi.Input<string>;
 

@@ -3,6 +3,13 @@
  * observed state as outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
+import {
+  ARG_KEYS,
+  METADATA_KEYS,
+  UNKNOWN_ARGS,
+  UNKNOWN_METADATA,
+  unknownKeys,
+} from "../provider/schema/argKeys";
 import type { VirtualMachineArgs } from "./args";
 import type { ObservedPowerState } from "./enums";
 import type { ObservedVirtualMachine, VirtualMachineCondition, VirtualMachineInterface } from "./outputs";
@@ -17,6 +24,11 @@ class VirtualMachineResource extends pulumi.dynamic.Resource {
   constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
     super(providerShim, name, { ...props, observed: undefined }, opts, "kubevirt", "VirtualMachine");
   }
+}
+
+/** `undefined` for an empty list, so that an input that lists nothing is not sent at all. */
+function orNone(names: string[]): string[] | undefined {
+  return names.length > 0 ? names : undefined;
 }
 
 /**
@@ -80,6 +92,9 @@ export class VirtualMachine extends pulumi.ComponentResource {
         labels: metadata.apply((m) => m.labels),
         annotations: metadata.apply((m) => m.annotations),
         autoNamePrefix: name,
+        // Who manages the VM: marked on it, so that an interrupted create is resumed, never duplicated, and no
+        // other stack takes it over or deletes it (never causes a diff; a stack rename keeps working).
+        owner: this.urn,
         runStrategy: args.runStrategy,
         running: args.running,
         powerState: args.powerState,
@@ -95,6 +110,9 @@ export class VirtualMachine extends pulumi.ComponentResource {
         // A kubeconfig may be a path or the file's contents: keep it secret either way.
         kubeconfig: args.kubeconfig === undefined ? undefined : pulumi.secret(args.kubeconfig),
         context: args.context,
+        // Names (never values) of keys plain JavaScript got wrong, for check to reject; absent when none.
+        [UNKNOWN_ARGS]: orNone(unknownKeys(args, ARG_KEYS)),
+        [UNKNOWN_METADATA]: metadata.apply((m) => orNone(unknownKeys(m, METADATA_KEYS))),
       },
       { parent: this },
     );

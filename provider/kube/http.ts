@@ -67,11 +67,14 @@ export async function apiRequest<T = unknown>(
         }
         const status = (body ?? {}) as { message?: string; reason?: string };
         const retryAfter = Number(res.headers["retry-after"]);
+        const said = status.message ?? (typeof body === "string" && body ? body : `HTTP ${code}`);
+        // kube-apiserver's 4xx messages name the object; its 5xx and 429 messages do not: name the request.
+        const message = code >= 500 || code === 429 || !status.message ? `${method} ${path}: ${said}` : said;
         reject(
           new ApiError(
             code,
             status.reason ?? http.STATUS_CODES[code] ?? "Error",
-            status.message ?? (typeof body === "string" && body ? body : `${method} ${path}: HTTP ${code}`),
+            message,
             Number.isFinite(retryAfter) ? retryAfter : undefined,
           ),
         );

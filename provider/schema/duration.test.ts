@@ -1,4 +1,10 @@
-import { parseDuration, tryParseDuration } from "./duration";
+import {
+  formatDuration,
+  MAX_TIMEOUT_SECONDS,
+  parseDuration,
+  tryParseDuration,
+  tooLongDurationMessage,
+} from "./duration";
 
 describe("parseDuration", () => {
   it.each([
@@ -31,5 +37,27 @@ describe("parseDuration", () => {
   it("should return undefined from tryParseDuration instead of throwing", () => {
     expect(tryParseDuration("soon")).toBeUndefined();
     expect(tryParseDuration("2m")).toBe(120);
+  });
+});
+
+describe("the longest timeout", () => {
+  it("should be what a JavaScript timer can hold, 2^31 - 1 milliseconds", () => {
+    expect(MAX_TIMEOUT_SECONDS * 1000).toBe(2 ** 31 - 1);
+  });
+
+  it.each([
+    [MAX_TIMEOUT_SECONDS, "596h31m23s"],
+    [5400, "1h30m"],
+    [90, "1m30s"],
+    [1.5, "1s"],
+    [0, "0s"],
+  ])("should format %d seconds as %j", (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+
+  it("should say in the message how long the longest timeout is", () => {
+    expect(tooLongDurationMessage("720h")).toBe(
+      '"720h" is longer than the longest supported timeout (596h31m23s)',
+    );
   });
 });

@@ -17,6 +17,24 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = {
 
 const PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
 
+/** The longest timeout a JavaScript timer can hold (2^31 - 1 milliseconds, about 596.5 hours), in seconds. */
+export const MAX_TIMEOUT_SECONDS = 2_147_483.647;
+
+/** Whole seconds as a Go-style duration, largest units first: 2147483 → `"596h31m23s"`, 90 → `"1m30s"`. */
+export function formatDuration(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  const text = `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`;
+  return text === "" ? "0s" : text;
+}
+
+/** Message used when a duration is longer than {@link MAX_TIMEOUT_SECONDS}. */
+export function tooLongDurationMessage(text: string): string {
+  return `${JSON.stringify(text)} is longer than the longest supported timeout (${formatDuration(MAX_TIMEOUT_SECONDS)})`;
+}
+
 /** Message used when a duration does not parse. */
 export function invalidDurationMessage(text: string): string {
   return `${JSON.stringify(text)} is not a duration (use a Go-style duration such as "90s", "10m" or "1h30m")`;

@@ -257,6 +257,140 @@ describe("validateVmInputs", () => {
     });
   });
 
+  describe("labels and annotations", () => {
+    const NAME_PART =
+      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+    it("should reject a label key that is not a qualified name, naming it in brackets", () => {
+      expect(issuesOf({ ...cirros(), labels: { "bad key": "x" } })).toEqual([
+        {
+          code: "invalid_format",
+          path: 'labels["bad key"]',
+          message: `labels["bad key"]: Invalid value: "bad key": ${NAME_PART}`,
+        },
+      ]);
+    });
+
+    it("should reject a label key whose prefix is not a DNS subdomain", () => {
+      expect(messagesOf({ ...cirros(), labels: { "Example.com/tier": "web" } })).toEqual([
+        expect.stringMatching(
+          /^labels\["Example\.com\/tier"\]: Invalid value: "Example\.com\/tier": prefix part a lowercase RFC 1123 subdomain/,
+        ),
+      ]);
+    });
+
+    it("should reject a label value that Kubernetes would reject", () => {
+      expect(messagesOf({ ...cirros(), labels: { tier: "-web", owner: "a".repeat(64) } })).toEqual([
+        `labels.tier: Invalid value: "-web": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+        `labels.owner: Invalid value: "${"a".repeat(64)}": must be no more than 63 characters`,
+      ]);
+    });
+
+    it("should accept an empty label value and prefixed keys", () => {
+      const labels = { "kubevirt.io/vm": "vm-cirros", "app.kubernetes.io/part-of": "", Tier_1: "A.b-c" };
+      expect(validateVmInputs({ ...cirros(), labels }).ok).toBe(true);
+    });
+
+    it("should check annotation keys (in lower case, as Kubernetes does) but not their values", () => {
+      const annotations = { "Example.com/Note": "any value: with spaces / and slashes", "a/b/c": "x" };
+      expect(messagesOf({ ...cirros(), annotations })).toEqual([
+        expect.stringMatching(
+          /^annotations\["a\/b\/c"\]: Invalid value: "a\/b\/c": a qualified name must consist of .* with an optional DNS subdomain prefix and '\/' \(e\.g\. 'example\.com\/MyName'\)$/,
+        ),
+      ]);
+    });
+
+    it("should reject annotations larger than 256 KiB in total", () => {
+      const annotations = { a: "x".repeat(200 * 1024), b: "y".repeat(60 * 1024) };
+      expect(messagesOf({ ...cirros(), annotations })).toEqual([
+        "annotations: Too long: must have at most 262144 bytes",
+      ]);
+    });
+
+    it("should check the instance template's and the DataVolume templates' labels too", () => {
+      const inputs = cirrosWith(["template", "metadata", "labels"], { "kubevirt.io/vm": "vm cirros" });
+      inputs.dataVolumeTemplates = [
+        { metadata: { name: "root", annotations: { "/x": "" } }, spec: { storage: {} } },
+      ];
+      expect(messagesOf(inputs)).toEqual([
+        expect.stringMatching(
+          /^template\.metadata\.labels\["kubevirt\.io\/vm"\]: Invalid value: "vm cirros": a valid label/,
+        ),
+        'dataVolumeTemplates[0].metadata.annotations["/x"]: Invalid value: "/x": prefix part must be non-empty',
+      ]);
+    });
+
+    it("should skip label values that are unknown during preview", () => {
+      expect(validateVmInputs({ ...cirros(), labels: { tier: UNKNOWN }, annotations: UNKNOWN }).ok).toBe(
+        true,
+      );
+    });
+  });
+
+  describe("unknown keys", () => {
+    it("should reject an unknown input and name the closest known one", () => {
+      expect(issuesOf({ ...cirros(), waitfor: "Ready" })).toEqual([
+        { code: "unknown_key", path: "waitfor", message: "waitfor: unknown input; did you mean waitFor?" },
+      ]);
+    });
+
+    it("should list the inputs when none is close", () => {
+      expect(messagesOf({ ...cirros(), colour: "blue" })).toEqual([
+        "colour: unknown input (allowed: name, namespace, labels, annotations, runStrategy, running, powerState, template, dataVolumeTemplates, restartPolicy, restartTrigger, stopGracePeriodSeconds, powerDrift, waitFor, timeouts, adopt, kubeconfig, context)",
+      ]);
+    });
+
+    it("should allow the keys the engine and the component add", () => {
+      const internal = {
+        __provider: "exports.handler = ...",
+        autoNamePrefix: "vm",
+        owner: "urn:x",
+        observed: {},
+      };
+      expect(validateVmInputs({ ...cirros(), ...internal }).ok).toBe(true);
+    });
+
+    it("should reject the component arguments and metadata keys the component did not know", () => {
+      expect(
+        issuesOf({
+          ...cirrosWith(["runStrategy"], undefined),
+          unknownArgs: ["runstrategy", "name", "colour"],
+          unknownMetadata: ["nmae"],
+        }),
+      ).toEqual([
+        {
+          code: "unknown_key",
+          path: "runstrategy",
+          message: "runstrategy: unknown input; did you mean runStrategy?",
+        },
+        { code: "unknown_key", path: "name", message: "name: unknown input; did you mean metadata.name?" },
+        {
+          code: "unknown_key",
+          path: "colour",
+          message:
+            "colour: unknown input (allowed: metadata, runStrategy, running, powerState, template, dataVolumeTemplates, restartPolicy, restartTrigger, stopGracePeriodSeconds, powerDrift, waitFor, timeouts, adopt, kubeconfig, context)",
+        },
+        {
+          code: "unknown_key",
+          path: "metadata.nmae",
+          message: "metadata.nmae: unknown input; did you mean name?",
+        },
+        { code: "required", path: "runStrategy", message: `runStrategy: ${MESSAGE_RUN_STRATEGY_REQUIRED}` },
+      ]);
+    });
+
+    it("should name a metadata key that is not an identifier in brackets", () => {
+      expect(messagesOf({ ...cirros(), unknownMetadata: ["my labels", "x y"] })).toEqual([
+        'metadata["my labels"]: unknown input; did you mean labels?',
+        'metadata["x y"]: unknown input (allowed: name, namespace, labels, annotations)',
+      ]);
+    });
+
+    it("should accept the lists while they are unknown during preview", () => {
+      expect(validateVmInputs({ ...cirros(), unknownArgs: UNKNOWN, unknownMetadata: UNKNOWN }).ok).toBe(true);
+    });
+  });
+
   describe("template rules", () => {
     it("should require a template", () => {
       expect(messagesOf(cirrosWith(["template"], undefined))).toEqual([
@@ -382,10 +516,32 @@ describe("validateVmInputs", () => {
       ]);
     });
 
-    it("should reject a misspelt timeout and name the allowed ones", () => {
-      expect(messagesOf({ ...cirros(), timeouts: { craete: "1m" } })).toEqual([
-        "timeouts: unknown field 'craete' (allowed: create, update, delete)",
+    it("should reject a misspelt timeout and name the closest one", () => {
+      expect(issuesOf({ ...cirros(), timeouts: { craete: "1m" } })).toEqual([
+        {
+          code: "unknown_key",
+          path: "timeouts.craete",
+          message: "timeouts.craete: unknown input; did you mean create?",
+        },
       ]);
+    });
+
+    it("should name the allowed timeouts when no key is close", () => {
+      expect(messagesOf({ ...cirros(), timeouts: { build: "1m" } })).toEqual([
+        "timeouts.build: unknown input (allowed: create, update, delete)",
+      ]);
+    });
+
+    it("should reject a duration longer than a JavaScript timer can hold", () => {
+      expect(messagesOf({ ...cirros(), timeouts: { create: "720h", delete: "596h31m24s" } })).toEqual([
+        'timeouts.create: "720h" is longer than the longest supported timeout (596h31m23s)',
+        'timeouts.delete: "596h31m24s" is longer than the longest supported timeout (596h31m23s)',
+      ]);
+    });
+
+    it("should accept the longest supported timeout", () => {
+      const result = validateVmInputs({ ...cirros(), timeouts: { update: "596h31m23s" } });
+      expect(result.ok && result.value.timeouts.update).toBe(2_147_483);
     });
 
     it("should reject a number of seconds instead of a duration string", () => {
@@ -404,6 +560,11 @@ describe("validateVmInputs", () => {
       ["stopGracePeriodSeconds", 2.5, "stopGracePeriodSeconds: expected a whole number, got number 2.5"],
       ["adopt", "yes", 'adopt: expected a boolean (true or false), got the string "yes"'],
       ["kubeconfig", "", "kubeconfig: must not be empty (omit it to use the default kubeconfig)"],
+      [
+        "kubeconfig",
+        42,
+        "kubeconfig: expected a path or kubeconfig contents (a string), got a number (the value is a secret and is not shown)",
+      ],
       ["restartTrigger", 3, "restartTrigger: expected a string, got number 3"],
     ])("should reject %s %j", (field, value, message) => {
       expect(messagesOf({ ...cirros(), [field]: value })).toEqual([message]);

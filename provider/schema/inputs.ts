@@ -9,8 +9,16 @@
  */
 import { z } from "zod";
 import { PowerDrift, PowerState, RestartPolicy, RunStrategy, WaitFor } from "../../sdk/enums";
-import { invalidDurationMessage, tryParseDuration } from "./duration";
+import { UNKNOWN_ARGS, UNKNOWN_METADATA } from "./argKeys";
+import {
+  invalidDurationMessage,
+  MAX_TIMEOUT_SECONDS,
+  tooLongDurationMessage,
+  tryParseDuration,
+} from "./duration";
 import { fromZodIssues, issue, type ValidationIssue } from "./issues";
+import { componentKeyIssues, unknownKeyIssues } from "./keyRules";
+import { metadataRuleIssues } from "./metadataRules";
 import { dns1123LabelErrors, dns1123SubdomainErrors } from "./names";
 import { dataVolumeTemplateRuleIssues, templateRuleIssues } from "./templateRules";
 import { dataVolumeTemplateSchema, templateSchema } from "./template";
@@ -50,31 +58,29 @@ const duration = () =>
         });
         return z.NEVER;
       }
+      if (seconds > MAX_TIMEOUT_SECONDS) {
+        ctx.issues.push({ code: "custom", message: tooLongDurationMessage(text), input: text });
+        return z.NEVER;
+      }
       return seconds;
     }),
   );
 
-const TIMEOUT_KEYS = ["create", "update", "delete"] as const;
-
-const timeoutsSchema = z.strictObject(
-  {
-    create: duration().default(DEFAULT_TIMEOUT_SECONDS),
-    update: duration().default(DEFAULT_TIMEOUT_SECONDS),
-    delete: duration().default(DEFAULT_TIMEOUT_SECONDS),
-  },
-  {
-    error: (iss) =>
-      iss.code === "unrecognized_keys"
-        ? `unknown ${iss.keys.length === 1 ? "field" : "fields"} ${iss.keys.map((k) => `'${k}'`).join(", ")} (allowed: ${TIMEOUT_KEYS.join(", ")})`
-        : undefined,
-  },
-);
+/** Unknown keys are reported by {@link unknownKeyIssues}, with the closest known key. */
+const timeoutsSchema = z.looseObject({
+  create: duration().default(DEFAULT_TIMEOUT_SECONDS),
+  update: duration().default(DEFAULT_TIMEOUT_SECONDS),
+  delete: duration().default(DEFAULT_TIMEOUT_SECONDS),
+});
+const TIMEOUT_KEYS = Object.keys(timeoutsSchema.shape);
 
 const stringMap = () => u(z.record(z.string(), u(z.string())));
 
+const names = () => u(z.array(z.string())).optional();
+
 /**
- * Schema of the resolved provider inputs. Unknown top-level keys (such as the dynamic provider's
- * `__provider`) are kept.
+ * Schema of the resolved provider inputs. It keeps keys it does not declare; {@link validateVmInputs}
+ * rejects those, except the few the engine and the component add.
  */
 export const vmInputsSchema = z.looseObject({
   name: u(z.string().superRefine(nameRule(dns1123SubdomainErrors))),
@@ -105,7 +111,20 @@ export const vmInputsSchema = z.looseObject({
   context: u(
     z.string().min(1, { error: "must not be empty (omit it to use the current context)" }),
   ).optional(),
+  [UNKNOWN_ARGS]: names(),
+  [UNKNOWN_METADATA]: names(),
 });
+
+/**
+ * Inputs the engine or the component add beside the declared ones: the serialized provider, the
+ * auto-name prefix, the owning component's URN and the observed state.
+ */
+const INTERNAL_KEYS: readonly string[] = ["__provider", "autoNamePrefix", "owner", "observed"];
+
+/** The inputs a caller may give (what an unknown key is compared with). */
+const INPUT_KEYS = Object.keys(vmInputsSchema.shape).filter(
+  (key) => key !== UNKNOWN_ARGS && key !== UNKNOWN_METADATA,
+);
 
 /** Resolved, validated provider inputs with defaults applied and timeouts in seconds. */
 export type VmInputs = z.output<typeof vmInputsSchema>;
@@ -206,7 +225,13 @@ export function validateVmInputs(raw: unknown): VmInputsValidation {
   const input = raw as Record<string, unknown>;
   const parsed = vmInputsSchema.safeParse(input, { reportInput: true });
   const issues: ValidationIssue[] = parsed.success ? [] : fromZodIssues(parsed.error.issues);
-  issues.push(...runRuleIssues(input));
+  issues.push(
+    ...unknownKeyIssues(input, INPUT_KEYS, [], [UNKNOWN_ARGS, UNKNOWN_METADATA, ...INTERNAL_KEYS]),
+    ...componentKeyIssues(input),
+    ...unknownKeyIssues(input.timeouts, TIMEOUT_KEYS, ["timeouts"]),
+    ...runRuleIssues(input),
+    ...metadataRuleIssues(input),
+  );
   if (!isUnknown(input.template)) issues.push(...templateRuleIssues(input.template));
   if (!isUnknown(input.dataVolumeTemplates))
     issues.push(...dataVolumeTemplateRuleIssues(input.dataVolumeTemplates));

@@ -3,6 +3,7 @@
  * with that path so it reads on its own (`runStrategy: "Sometimes" is not one of Always, ...`).
  */
 import type { z } from "zod";
+import { kubeconfigTypeMessage } from "./kubeconfig";
 import { isUnknownBranch } from "./zodUtil";
 
 /** One validation problem. */
@@ -15,11 +16,17 @@ export interface ValidationIssue {
   message: string;
 }
 
-/** Render a path as `a.b[0].c` (the root is `inputs`). */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Render a path as `a.b[0].c` (the root is `inputs`); a key that is not an identifier, such as a label
+ * key, in brackets: `labels["kubevirt.io/vm"]`.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path) {
     if (typeof key === "number") out += `[${key}]`;
+    else if (!IDENTIFIER.test(String(key))) out += `[${JSON.stringify(String(key))}]`;
     else out += out === "" ? String(key) : `.${String(key)}`;
   }
   return out === "" ? "inputs" : out;
@@ -85,6 +92,8 @@ export function fromZodIssues(
       case "invalid_type":
         if (iss.input === undefined)
           out.push(issue("required", path, `is required${REQUIRED_HINT[formatPath(path)] ?? ""}`));
+        else if (formatPath(path) === "kubeconfig")
+          out.push(issue("invalid_type", path, kubeconfigTypeMessage(iss.input)));
         else
           out.push(
             issue(

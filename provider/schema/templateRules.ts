@@ -5,13 +5,8 @@
  * during preview or of the wrong type (the schema reports those).
  */
 import { issue, type ValidationIssue } from "./issues";
+import { isObj } from "./objects";
 import { isUnknown } from "./unknown";
-
-type Obj = Record<string, unknown>;
-
-function isObj(value: unknown): value is Obj {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 function list(value: unknown): unknown[] | undefined {
   return Array.isArray(value) ? value : undefined;

@@ -13,6 +13,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { startSimulator } from "../../simulator";
 import { attachKubeVirt } from "../../simulator/attach";
 import type { KubeObject } from "../../simulator";
+import type { FaultInjector } from "../../simulator/http/faults";
 import { ApiError } from "../../provider/kube/errors";
 import { apiRequest } from "../../provider/kube/http";
 import { startControlPlane, type ControlPlane } from "./control-plane";
@@ -41,6 +42,8 @@ export interface Target {
   list(resource: "virtualmachines" | "virtualmachineinstances"): Promise<KubeObject[]>;
   /** A VirtualMachine in `default`, straight from the API. */
   getVm(name: string): Promise<KubeObject | undefined>;
+  /** The simulator's fault injection, on the `simulator` target. */
+  faults?: FaultInjector;
   /** The control plane, on the `cluster` target. */
   controlPlane?: ControlPlane;
   stop(): Promise<void>;
@@ -84,6 +87,7 @@ async function simulatorTarget(): Promise<Target> {
     kubeconfig: sim.kubeconfig,
     kubeconfigPath: sim.kubeconfigPath,
     secret: sim.token,
+    faults: sim.faults,
     mark: () => sim.requests.mark(),
     requests: (mark) =>
       sim.requests.list({ afterSeq: mark }).map((r) => ({ path: r.path, mutating: r.mutating })),

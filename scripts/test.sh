@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Every test. Unit, integration and conformance suites run in parallel (jest workers); the end-to-end suites
 # then run one at a time on the simulator, since each drives the real Pulumi engine (CLI, language host and
-# provider processes) and two at once would only fight over the cores; last comes the cluster tier
+# provider processes) and two at once would only fight over the cores; then the reliability suites
+# (tests/reliability: interrupt trials, two-stack races, the fault matrix, bad inputs, secrets, world events;
+# simulator only, since they inject faults and read its request log; `npm run test:chaos` runs the long
+# variants); last comes the cluster tier
 # (scripts/test-cluster.sh, also `npm run test:cluster`): the end-to-end suite again, and the cluster-only
 # suites, against a real kube-apiserver.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"; }
-jest --passWithNoTests --testPathIgnorePatterns '<rootDir>/tests/(e2e|cluster)/' "$@"
+jest --passWithNoTests --testPathIgnorePatterns '<rootDir>/tests/(e2e|cluster|reliability)/' "$@"
 PULUMI_KUBEVIRT_TARGET=simulator jest --passWithNoTests --runInBand --testTimeout 300000 tests/e2e "$@"
+PULUMI_KUBEVIRT_TARGET=simulator jest --passWithNoTests --runInBand --testTimeout 300000 tests/reliability "$@"
 PULUMI_KUBEVIRT_TARGET=cluster bash scripts/test-cluster.sh "$@"

@@ -1,7 +1,8 @@
-import { createVmProvider, type VmOutputs, type VmProvider } from "../../provider";
+import type { VmOutputs, VmProvider } from "../../provider";
 import { OWNER_ANNOTATION, OWNER_HASH_LABEL, ownerHash } from "../../provider/ownership";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
+import type { SimulatorHandle } from "../../simulator";
 import { operatorRequest } from "../support/operator";
+import { providerOnSimulator } from "../support/provider-harness";
 
 // Ownership and recovery, through the provider's methods against the simulator: a VM is taken over, recorded
 // or deleted only by the resource that manages it; an interrupted create is resumed, never repeated.
@@ -11,22 +12,11 @@ const VMS = "/apis/kubevirt.io/v1/namespaces/default/virtualmachines";
 const urn = (stack: string, name: string) =>
   `urn:pulumi:${stack}::ownership::kubevirt:index:VirtualMachine::${name}`;
 
+const harness = providerOnSimulator();
+const lines = harness.lines;
 let sim: SimulatorHandle;
 let provider: VmProvider;
-let lines: string[];
-
-beforeAll(async () => {
-  sim = await startSimulator({ kubevirt: { timings: "fast" } });
-  lines = [];
-  provider = createVmProvider((l) => lines.push(l));
-});
-afterAll(async () => {
-  provider.close();
-  await sim.stop();
-});
-beforeEach(() => {
-  lines.length = 0;
-});
+beforeAll(() => ({ sim, provider } = harness));
 
 const operator = (method: string, path: string, body?: unknown) =>
   operatorRequest(sim.kubeconfig, method, path, body);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { createVmProvider, type VmOutputs, type VmProvider } from "../../provider";
 import { startSimulator, type SimulatorHandle } from "../../simulator";
+import { providerOnSimulator } from "../support/provider-harness";
 
 // What `check` (preview) and the waits say about a cluster that cannot be used: unreachable, refusing the
 // credentials, an untrusted certificate, a missing namespace, a watch that is refused or goes silent, two
@@ -12,19 +13,11 @@ import { startSimulator, type SimulatorHandle } from "../../simulator";
 const TEMPLATE = { spec: { domain: { devices: {} }, terminationGracePeriodSeconds: 0 } };
 const urn = (name: string) => `urn:pulumi:dev::preview::kubevirt:index:VirtualMachine::${name}`;
 
+const harness = providerOnSimulator({}, { watchIdleMs: 1_000 });
+const lines = harness.lines;
 let sim: SimulatorHandle;
 let provider: VmProvider;
-let lines: string[];
-
-beforeAll(async () => {
-  sim = await startSimulator({ kubevirt: { timings: "fast" } });
-  lines = [];
-  provider = createVmProvider((l) => lines.push(l), { watchIdleMs: 1_000 });
-});
-afterAll(async () => {
-  provider.close();
-  await sim.stop();
-});
+beforeAll(() => ({ sim, provider } = harness));
 
 /** The simulator's kubeconfig changed by `edit`, as contents. */
 function kubeconfigWith(

@@ -1,39 +1,18 @@
 import { createVmProvider, type VmOutputs, type VmProvider } from "../../provider";
 import { startSimulator, type SimulatorHandle } from "../../simulator";
 import { operatorRequest } from "../support/operator";
+import { CIRROS_TEMPLATE, providerOnSimulator } from "../support/provider-harness";
 
 // The provider's methods against the simulator (no Pulumi engine): each test asserts the requests the
 // simulator received and the state the VM reached.
 
-const TEMPLATE = {
-  spec: {
-    domain: {
-      devices: { disks: [{ name: "containerdisk", disk: { bus: "virtio" } }] },
-      memory: { guest: "128Mi" },
-    },
-    volumes: [
-      { name: "containerdisk", containerDisk: { image: "kubevirt/cirros-container-disk-demo:latest" } },
-    ],
-    terminationGracePeriodSeconds: 0,
-  },
-};
+const TEMPLATE = CIRROS_TEMPLATE;
 
+const harness = providerOnSimulator();
+const lines = harness.lines;
 let sim: SimulatorHandle;
 let provider: VmProvider;
-let lines: string[];
-
-beforeAll(async () => {
-  sim = await startSimulator({ kubevirt: { timings: "fast" } });
-  lines = [];
-  provider = createVmProvider((l) => lines.push(l));
-});
-afterAll(async () => {
-  provider.close();
-  await sim.stop();
-});
-beforeEach(() => {
-  lines.length = 0;
-});
+beforeAll(() => ({ sim, provider } = harness));
 
 let counter = 0;
 /** The component's URN for a resource named `name` (what the component passes as `owner`). */

@@ -1,6 +1,7 @@
-import { createVmProvider, type VmOutputs, type VmProvider } from "../../provider/vm-provider";
-import { startSimulator, type KubeObject, type SimulatorHandle } from "../../simulator";
+import type { VmOutputs, VmProvider } from "../../provider/vm-provider";
+import type { KubeObject, SimulatorHandle } from "../../simulator";
 import { VM_KEY, VMI_KEY } from "../../simulator/kubevirt";
+import { CIRROS_TEMPLATE, providerOnSimulator } from "../support/provider-harness";
 
 // What the world does to a VM while `up` waits for it to run, under each run strategy: the provider must
 // end the wait as KubeVirt's promise says (Always re-creates the instance, RerunOnFailure re-runs failed
@@ -17,18 +18,7 @@ const AGENT_CONNECT_MS = 1_500;
 /** Jest's limit per case: beyond the wait's timeout, so a regression shows as the provider's timeout message. */
 const CASE_LIMIT_MS = 75_000;
 
-const TEMPLATE = {
-  spec: {
-    domain: {
-      devices: { disks: [{ name: "containerdisk", disk: { bus: "virtio" } }] },
-      memory: { guest: "128Mi" },
-    },
-    volumes: [
-      { name: "containerdisk", containerDisk: { image: "kubevirt/cirros-container-disk-demo:latest" } },
-    ],
-    terminationGracePeriodSeconds: 0,
-  },
-};
+const TEMPLATE = CIRROS_TEMPLATE;
 
 const STRATEGIES = {
   Always: { runStrategy: "Always" },
@@ -116,17 +106,12 @@ const EXPECTED: Record<WorldEvent | TemplateEvent, Record<Strategy, Outcome>> = 
   },
 };
 
+const harness = providerOnSimulator({
+  kubevirt: { timings: { base: "fast", agentConnectMs: AGENT_CONNECT_MS } },
+});
 let sim: SimulatorHandle;
 let provider: VmProvider;
-
-beforeAll(async () => {
-  sim = await startSimulator({ kubevirt: { timings: { base: "fast", agentConnectMs: AGENT_CONNECT_MS } } });
-  provider = createVmProvider(() => undefined);
-});
-afterAll(async () => {
-  provider.close();
-  await sim.stop();
-});
+beforeAll(() => ({ sim, provider } = harness));
 
 let counter = 0;
 /** Checked inputs for a new VM that `up` waits for until its guest agent connects. */

@@ -145,12 +145,30 @@ function renderKubeconfig(
   });
 }
 
+/** What a control-plane program wrote to stderr so far. */
+const stderrOf = new WeakMap<ChildProcess, Buffer[]>();
+
 function startProcess(bin: string, args: string[], logFile: string): ChildProcess {
   const child = spawn(bin, args, { stdio: ["ignore", "ignore", "pipe"] });
   const chunks: Buffer[] = [];
+  stderrOf.set(child, chunks);
   child.stderr?.on("data", (c: Buffer) => chunks.push(c));
   child.on("exit", () => writeFileSync(logFile, Buffer.concat(chunks)));
   return child;
+}
+
+/** A program that exited while starting, with the last lines it wrote. */
+class StartupError extends Error {
+  constructor(what: string, child: ChildProcess) {
+    const tail = Buffer.concat(stderrOf.get(child) ?? [])
+      .toString("utf8")
+      .trim()
+      .split("\n")
+      .slice(-5)
+      .join("\n  ");
+    super(`${what} exited with code ${child.exitCode} while starting:\n  ${tail}`);
+    this.name = "StartupError";
+  }
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
@@ -171,7 +189,7 @@ async function waitReady(
 ): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
+    if (child.exitCode !== null) throw new StartupError(what, child);
     const ok = await new Promise<boolean>((resolve) => {
       const req = request(
         `${server}/readyz`,
@@ -190,8 +208,21 @@ async function waitReady(
   throw new Error(`${what} was not ready within 90 s`);
 }
 
-/** Starts etcd, kube-apiserver and kube-controller-manager on free loopback ports. */
+/**
+ * Starts etcd, kube-apiserver and kube-controller-manager on free loopback ports. A program that exits while
+ * starting (e.g. a port taken between choosing and binding it) gets one more try on new ports.
+ */
 export async function startControlPlane(binDir = clusterBinDir()): Promise<ControlPlane> {
+  try {
+    return await startControlPlaneOnce(binDir);
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    console.warn(`${err.message}\nstarting the control plane again`);
+    return startControlPlaneOnce(binDir);
+  }
+}
+
+async function startControlPlaneOnce(binDir: string): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), "pulumi-kubevirt-cluster-"));
   const processes: ChildProcess[] = [];
   // Should this process end without stop() (process.exit, an uncaught error), take the control plane with it.

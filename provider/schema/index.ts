@@ -6,14 +6,13 @@ export {
   DEFAULT_TIMEOUT_SECONDS,
   MESSAGE_BOTH_RUN_FIELDS,
   MESSAGE_RUN_STRATEGY_REQUIRED,
-  parseVmInputs,
   validateVmInputs,
   vmInputsSchema,
 } from "./inputs";
 export type { VmInputs, VmInputsValidation } from "./inputs";
 export type { ValidationIssue } from "./issues";
 export { dns1123LabelErrors, dns1123SubdomainErrors } from "./names";
-export { desiredPowerState, runsAtCreation } from "./power";
+export { desiredPowerState } from "./power";
 export { dataVolumeTemplateSchema, templateSchema } from "./template";
 export type { DataVolumeTemplateInputs, TemplateInputs } from "./template";
 export { containsUnknown, isUnknown, UNKNOWN } from "./unknown";

@@ -1,9 +1,4 @@
-import {
-  MESSAGE_BOTH_RUN_FIELDS,
-  MESSAGE_RUN_STRATEGY_REQUIRED,
-  parseVmInputs,
-  validateVmInputs,
-} from "./inputs";
+import { MESSAGE_BOTH_RUN_FIELDS, MESSAGE_RUN_STRATEGY_REQUIRED, validateVmInputs } from "./inputs";
 import type { ValidationIssue } from "./issues";
 import { UNKNOWN } from "./unknown";
 
@@ -585,9 +580,21 @@ describe("validateVmInputs", () => {
         ...cirros(),
         name: "Bad",
         runStrategy: "Sometimes",
+        waitFor: "Booted",
         timeouts: { create: "x" },
       });
-      expect(messages.map((m) => m.split(":")[0])).toEqual(["name", "runStrategy", "timeouts.create"]);
+      expect(messages.map((m) => m.split(":")[0])).toEqual([
+        "name",
+        "runStrategy",
+        "waitFor",
+        "timeouts.create",
+      ]);
+      expect(messages).toContain(
+        'runStrategy: "Sometimes" is not one of Always, RerunOnFailure, Once, Manual, Halted',
+      );
+      expect(messages).toContain(
+        'waitFor: "Booted" is not one of Created, Running, Ready, AgentConnected, HasIP',
+      );
     });
   });
 
@@ -650,18 +657,5 @@ describe("validateVmInputs", () => {
         'waitFor: "Booted" is not one of Created, Running, Ready, AgentConnected, HasIP',
       ]);
     });
-  });
-});
-
-describe("parseVmInputs", () => {
-  it("should throw one error listing every issue", () => {
-    expect(() => parseVmInputs({ ...cirros(), runStrategy: "Sometimes", waitFor: "Booted" })).toThrow(
-      'Invalid VirtualMachine inputs:\n  - runStrategy: "Sometimes" is not one of Always, RerunOnFailure, Once, Manual, Halted\n' +
-        '  - waitFor: "Booted" is not one of Created, Running, Ready, AgentConnected, HasIP',
-    );
-  });
-
-  it("should return the validated inputs", () => {
-    expect(parseVmInputs(cirros()).waitFor).toBe("Ready");
   });
 });

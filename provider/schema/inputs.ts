@@ -238,12 +238,3 @@ export function validateVmInputs(raw: unknown): VmInputsValidation {
   if (issues.length > 0 || !parsed.success) return { ok: false, issues };
   return { ok: true, value: parsed.data };
 }
-
-/** Like {@link validateVmInputs}, but throws one error listing every issue (one per line). */
-export function parseVmInputs(raw: unknown): VmInputs {
-  const result = validateVmInputs(raw);
-  if (result.ok) return result.value;
-  throw new Error(
-    `Invalid VirtualMachine inputs:\n${result.issues.map((i) => `  - ${i.message}`).join("\n")}`,
-  );
-}

@@ -1,4 +1,4 @@
-import { desiredPowerState, runsAtCreation } from "./power";
+import { desiredPowerState } from "./power";
 import { UNKNOWN } from "./unknown";
 import type { VmInputs } from "./inputs";
 
@@ -28,21 +28,5 @@ describe("desiredPowerState", () => {
     expect(desiredPowerState({ runStrategy: UNKNOWN as never })).toBeUndefined();
     expect(desiredPowerState({ runStrategy: "Manual", powerState: UNKNOWN as never })).toBeUndefined();
     expect(desiredPowerState({ running: UNKNOWN as never })).toBeUndefined();
-  });
-});
-
-describe("runsAtCreation", () => {
-  it.each<[PowerInputs, boolean]>([
-    [{ runStrategy: "Always" }, true],
-    [{ runStrategy: "Once" }, true],
-    [{ runStrategy: "RerunOnFailure" }, true],
-    [{ runStrategy: "RerunOnFailure", powerState: "Stopped" }, false],
-    [{ runStrategy: "Manual" }, false],
-    [{ runStrategy: "Manual", powerState: "Running" }, true],
-    [{ runStrategy: "Halted" }, false],
-    [{ running: true }, true],
-    [{ running: false }, false],
-  ])("should say whether %j runs right after creation (%s)", (inputs, expected) => {
-    expect(runsAtCreation(inputs)).toBe(expected);
   });
 });

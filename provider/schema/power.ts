@@ -16,7 +16,7 @@ import type { VmInputs } from "./inputs";
  *   again unless `powerState: "Running"` asks for it.
  * - `Once` → `undefined`: KubeVirt starts it on creation and never again; it cannot be started or restarted
  *   through the API (409 "Once does not support manual start requests"), so there is nothing to converge.
- *   Use {@link runsAtCreation} to decide whether to wait for readiness after creating it.
+ *   The create plan still waits for its first run (see `planCreate` in `provider/planner/plan.ts`).
  *
  * Returns `undefined` when the inputs needed are unknown (preview).
  */
@@ -41,26 +41,5 @@ export function desiredPowerState(
       return known(powerState);
     default:
       return undefined; // Once, or unknown during preview
-  }
-}
-
-/**
- * Whether the VM is expected to run right after creation (so `waitFor` applies to the create): true for
- * `Always`, `Once`, `RerunOnFailure` (KubeVirt starts these on creation unless `powerState` is `Stopped`),
- * `running: true`, and `Manual` with `powerState: "Running"`.
- */
-export function runsAtCreation(inputs: Pick<VmInputs, "runStrategy" | "running" | "powerState">): boolean {
-  const { runStrategy, running, powerState } = inputs;
-  if (runStrategy === undefined) return running === true;
-  switch (runStrategy) {
-    case RunStrategy.Always:
-    case RunStrategy.Once:
-      return true;
-    case RunStrategy.RerunOnFailure:
-      return powerState !== PowerState.Stopped;
-    case RunStrategy.Manual:
-      return powerState === PowerState.Running;
-    default:
-      return false;
   }
 }

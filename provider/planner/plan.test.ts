@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   declared,
@@ -9,6 +8,7 @@ import {
   summarize,
   type VmiState,
 } from "../../tests/support/planner-fixtures";
+import { readGolden } from "../../tests/support/golden";
 import type { PowerState } from "../../sdk/enums";
 import type { Plan } from "./actions";
 import { ADOPTED_ANNOTATION, plan } from "./plan";
@@ -320,7 +320,8 @@ describe("plan: JSON patches", () => {
 });
 
 // Every combination (declared before × declared now × power × instance state), against a reviewed golden
-// file. Run with UPDATE_GOLDEN=1 to rewrite it after a deliberate change, then review the diff.
+// file. Run with UPDATE_GOLDEN=1 to rewrite it after a deliberate change, then review the diff; a missing
+// golden file fails.
 describe("plan: every transition", () => {
   const golden = join(__dirname, "testdata", "transitions.golden.txt");
   const powers: (PowerState | undefined)[] = [undefined, "Running", "Stopped"];
@@ -368,8 +369,7 @@ describe("plan: every transition", () => {
 
   it("should match the reviewed table of all transitions", () => {
     const actual = table();
-    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, actual);
-    expect(actual).toBe(readFileSync(golden, "utf8"));
+    expect(actual).toBe(readGolden(golden, actual));
   });
 
   // KubeVirt answers 409 "VM is already running" / "VM is not running" to these; the planner must not rely on it.

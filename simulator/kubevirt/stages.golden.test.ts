@@ -1,10 +1,12 @@
 /**
  * Golden tests for the VMI stage table (kwok's `testdata/<case>.input.yaml` → `<case>.output.yaml`):
  * for each input VMI (and optional world settings and timing profile) the matched stage, its delay range
- * and the VMI it produces. Timestamps are written as `<Now>`. Regenerate with `UPDATE_GOLDEN=1`.
+ * and the VMI it produces. Timestamps are written as `<Now>`. Regenerate with `UPDATE_GOLDEN=1`; a case
+ * without its output file fails.
  */
-import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readGolden } from "../../tests/support/golden";
 import type { KubeObject } from "../store/types";
 import { matchStage, stageDelayMs, type StageContext } from "./stages";
 import { TIMING_PROFILES } from "./timings";
@@ -12,7 +14,6 @@ import { defaultWorldSettings, mergeSettings } from "./world";
 
 const DIR = join(__dirname, "testdata", "stages");
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
 interface Input {
   vmi: KubeObject;
@@ -55,9 +56,8 @@ describe("VMI stage goldens", () => {
     it(`should match ${c}.output.json`, () => {
       const input = JSON.parse(readFileSync(join(DIR, `${c}.input.json`), "utf8")) as Input;
       const actual = evaluate(input);
-      const outPath = join(DIR, `${c}.output.json`);
-      if (UPDATE || !existsSync(outPath)) writeFileSync(outPath, `${JSON.stringify(actual, null, 2)}\n`);
-      expect(actual).toEqual(JSON.parse(readFileSync(outPath, "utf8")));
+      const expected = readGolden(join(DIR, `${c}.output.json`), `${JSON.stringify(actual, null, 2)}\n`);
+      expect(actual).toEqual(JSON.parse(expected));
     });
   }
 });

@@ -9,7 +9,6 @@ import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "./connections";
 import { ApiError, describeApiFailure } from "./kube/errors";
-import { contextNamespace, loadKubeConfig } from "./kube/connection";
 import type { LiveVm } from "./model/kubevirt";
 import { notOursMessage, ownerSelector, ownershipOf } from "./ownership";
 import { containsUnknown, desiredPowerState, isUnknown, validateVmInputs } from "./schema";
@@ -42,13 +41,14 @@ export async function check(
     (v) => v === undefined || (typeof v === "string" && v !== "" && !isUnknown(v)),
   );
   if (settingsLoadable) {
-    // Loaded whatever the namespace: a kubeconfig that does not load is an input error, not a crash later.
+    // Connected whatever the namespace (the connection is cached): a kubeconfig that does not load is an input
+    // error, not a crash later.
     try {
-      const kc = loadKubeConfig({
+      const conn = deps.connect({
         kubeconfig: raw.kubeconfig as string | undefined,
         context: raw.context as string | undefined,
       });
-      raw.namespace ??= contextNamespace(kc);
+      raw.namespace ??= conn.defaultNamespace;
     } catch (err) {
       failures.push({
         property: /^context/.test(String((err as Error).message)) ? "context" : "kubeconfig",

@@ -77,7 +77,7 @@ export class KubeVirtApi {
       return vm && isOurs(vm) ? vm : undefined;
     };
     try {
-      return await this.callOnce<LiveVm>("POST", VMS(namespace), { body: manifest }, async () => {
+      return await this.call<LiveVm>("POST", VMS(namespace), { body: manifest }, async () => {
         const vm = await ours();
         return vm ? { done: true, value: vm } : { done: false };
       });
@@ -127,7 +127,7 @@ export class KubeVirtApi {
    * one with another uid than `vmiUid`, or one being deleted, means the earlier call took effect.
    */
   async restart(ns: string, name: string, vmiUid: string | undefined): Promise<void> {
-    await this.callOnce("PUT", SUBRESOURCE(ns, name, "restart"), { body: {} }, async () => {
+    await this.call<unknown>("PUT", SUBRESOURCE(ns, name, "restart"), { body: {} }, async () => {
       const vmi = await this.getVmi(ns, name);
       const replaced = !vmi || vmi.metadata.uid !== vmiUid || !!vmi.metadata.deletionTimestamp;
       return replaced ? { done: true, value: undefined } : { done: false };
@@ -143,31 +143,22 @@ export class KubeVirtApi {
     }
   }
 
-  private async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-    const res = await withRetry(() => apiRequest<T>(this.kc, method, path, options), this.retry);
-    for (const w of res.warnings) this.warn(w);
-    return res.body;
-  }
-
-  /** A call that is not idempotent: `tookEffect` decides, before each new attempt, whether the last one did. */
-  private async callOnce<T>(
+  /**
+   * One call, retried per the policy. For a call that is not idempotent, `tookEffect` decides before each new
+   * attempt whether the last one did (and then ends the retries with its value).
+   */
+  private async call<T>(
     method: string,
     path: string,
-    options: CallOptions,
-    tookEffect: () => Promise<{ done: true; value: T } | { done: false }>,
+    options: CallOptions = {},
+    tookEffect?: () => Promise<{ done: true; value: T } | { done: false }>,
   ): Promise<T> {
-    let answered: T | undefined;
-    const value = await withRetry(
-      async () => {
-        const res = await apiRequest<T>(this.kc, method, path, options);
-        for (const w of res.warnings) this.warn(w);
-        answered = res.body;
-        return res.body;
-      },
-      this.retry,
-      () => tookEffect(),
-    );
-    return answered ?? value;
+    const request = async () => {
+      const res = await apiRequest<T>(this.kc, method, path, options);
+      for (const w of res.warnings) this.warn(w);
+      return res.body;
+    };
+    return withRetry(request, this.retry, tookEffect);
   }
 }
 

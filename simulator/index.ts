@@ -68,6 +68,31 @@ export interface SimulatorHandle {
   stop(): Promise<void>;
 }
 
+/** Listens; when that fails, stops KubeVirt and closes the server before rethrowing. */
+async function listenOrClose(server: ApiServer, kubevirt: InstalledKubeVirt | undefined): Promise<string> {
+  try {
+    return await server.listen();
+  } catch (e) {
+    kubevirt?.stop();
+    await server.close();
+    throw e;
+  }
+}
+
+/**
+ * Writes the kubeconfig (owner-only) to `path`, or to a new temporary directory without one; returns the file
+ * and the temporary directory to remove on stop.
+ */
+function writeKubeconfig(kubeconfig: string, path: string | undefined): { path: string; tempDir?: string } {
+  let tempDir: string | undefined;
+  if (!path) {
+    tempDir = mkdtempSync(join(tmpdir(), "kubevirt-sim-"));
+    path = join(tempDir, "kubeconfig");
+  } else mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, kubeconfig, { mode: 0o600 });
+  return { path, tempDir };
+}
+
 /** Starts the simulator. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<SimulatorHandle> {
   const token = options.token ?? randomBytes(24).toString("base64url");
@@ -89,27 +114,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     options.kubevirt === false
       ? undefined
       : installKubeVirt(server, { log: options.log, ...(options.kubevirt ?? {}) });
-  let url: string;
-  try {
-    url = await server.listen();
-  } catch (e) {
-    kubevirt?.stop();
-    await server.close();
-    throw e;
-  }
+  const url = await listenOrClose(server, kubevirt);
   const kubeconfig = renderKubeconfig({
     server: url,
     token,
     caCert: tls?.caCert,
     namespace: options.namespace,
   });
-  let tempDir: string | undefined;
-  let kubeconfigPath = options.kubeconfigPath;
-  if (!kubeconfigPath) {
-    tempDir = mkdtempSync(join(tmpdir(), "kubevirt-sim-"));
-    kubeconfigPath = join(tempDir, "kubeconfig");
-  } else mkdirSync(dirname(kubeconfigPath), { recursive: true });
-  writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
+  const { path: kubeconfigPath, tempDir } = writeKubeconfig(kubeconfig, options.kubeconfigPath);
 
   let stopped: Promise<void> | undefined;
   return {

@@ -1,4 +1,5 @@
-/** The kubeconfig (YAML) that points clients (kubectl, @kubernetes/client-node) at the simulator. */
+/** The kubeconfig that points clients (kubectl, @kubernetes/client-node) at the simulator. */
+import { dumpYaml, KubeConfig } from "@kubernetes/client-node";
 
 /** What goes into the kubeconfig. */
 export interface KubeconfigInput {
@@ -14,34 +15,23 @@ export interface KubeconfigInput {
   user?: string;
 }
 
-/** Renders a single-cluster, single-user kubeconfig as YAML. */
+/** Renders a single-cluster, single-user kubeconfig as YAML (client-node builds and exports it). */
 export function renderKubeconfig(input: KubeconfigInput): string {
   const name = input.name ?? "kubevirt-simulator";
   const user = input.user ?? "admin";
-  const q = (s: string) => JSON.stringify(s); // a JSON string is a valid YAML scalar
-  const clusterLines = input.caCert
-    ? [`    certificate-authority-data: ${Buffer.from(input.caCert).toString("base64")}`]
-    : ["    insecure-skip-tls-verify: true"];
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- cluster:",
-    ...clusterLines,
-    `    server: ${q(input.server)}`,
-    `  name: ${q(name)}`,
-    "contexts:",
-    "- context:",
-    `    cluster: ${q(name)}`,
-    `    namespace: ${q(input.namespace ?? "default")}`,
-    `    user: ${q(user)}`,
-    `  name: ${q(name)}`,
-    `current-context: ${q(name)}`,
-    "preferences: {}",
-    "users:",
-    `- name: ${q(user)}`,
-    "  user:",
-    `    token: ${q(input.token)}`,
-    "",
-  ].join("\n");
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name,
+        server: input.server,
+        caData: input.caCert && Buffer.from(input.caCert).toString("base64"),
+        skipTLSVerify: !input.caCert,
+      },
+    ],
+    users: [{ name: user, token: input.token }],
+    contexts: [{ name, cluster: name, user, namespace: input.namespace ?? "default" }],
+    currentContext: name,
+  });
+  return dumpYaml(JSON.parse(kc.exportConfig()));
 }

@@ -8,13 +8,17 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { apiRequest } from "../../provider/kube/http";
 import type { KubeObject } from "../store/types";
 import { WEBHOOK_NAME } from "../kubevirt/admission";
+import { conditionTrue } from "../kubevirt/api";
 import { SUBRESOURCE_GROUP, VM_WEBHOOK_PATH } from "./virt-api";
 
-/** The namespace and Service name KubeVirt's virt-api has on a cluster. */
+/** The namespace KubeVirt's virt-api has on a cluster. */
 export const VIRT_API_NAMESPACE = "kubevirt";
+/** The name of virt-api's Service. */
 export const VIRT_API_SERVICE = "virt-api";
 const APISERVICE_NAME = `v1.${SUBRESOURCE_GROUP}`;
+const APISERVICE_PATH = `/apis/apiregistration.k8s.io/v1/apiservices/${APISERVICE_NAME}`;
 const WEBHOOK_CONFIG_NAME = "virt-api-validator";
+const WEBHOOK_CONFIG_PATH = `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${WEBHOOK_CONFIG_NAME}`;
 const FIELD_MANAGER = "kubevirt-simulator";
 
 /** Creates or takes over an object by server-side apply. */
@@ -41,42 +45,43 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
   }
 }
 
-function conditionTrue(obj: KubeObject, type: string): boolean {
-  const conditions = (obj.status?.conditions ?? []) as { type: string; status: string }[];
-  return conditions.some((c) => c.type === type && c.status === "True");
+/** Waits until the object at `path` has condition `type` True. */
+async function untilCondition(kc: KubeConfig, path: string, type: string, what: string): Promise<void> {
+  await until(
+    async () => conditionTrue((await apiRequest<KubeObject>(kc, "GET", path)).body, type),
+    `${what} to be ${type}`,
+  );
 }
 
 /** Installs (or updates) CustomResourceDefinitions and waits until each is Established. */
 export async function installCrds(kc: KubeConfig, crds: readonly KubeObject[]): Promise<void> {
-  for (const crd of crds) {
-    await apply(kc, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`, crd);
-  }
-  for (const crd of crds) {
-    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
-    await until(
-      async () => conditionTrue((await apiRequest<KubeObject>(kc, "GET", path)).body, "Established"),
-      `CRD ${crd.metadata.name} to be Established`,
-    );
-  }
+  const path = (crd: KubeObject) =>
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
+  for (const crd of crds) await apply(kc, path(crd), crd);
+  for (const crd of crds) await untilCondition(kc, path(crd), "Established", `CRD ${crd.metadata.name}`);
 }
 
-/** Registers virt-api (at 127.0.0.1:`port`, serving a certificate signed by `caCert`) and waits until it is Available. */
-export async function registerVirtApi(kc: KubeConfig, port: number, caCert: string): Promise<void> {
-  const caBundle = Buffer.from(caCert).toString("base64");
+/**
+ * virt-api's namespace and Service. An ExternalName Service: the aggregation layer dials `<externalName>:<port>`
+ * and checks the certificate for `virt-api.kubevirt.svc`, as it would for virt-api's ClusterIP Service.
+ */
+async function applyVirtApiService(kc: KubeConfig, port: number): Promise<void> {
   await apply(kc, `/api/v1/namespaces/${VIRT_API_NAMESPACE}`, {
     apiVersion: "v1",
     kind: "Namespace",
     metadata: { name: VIRT_API_NAMESPACE },
   });
-  // An ExternalName Service: the aggregation layer dials `<externalName>:<port>` and checks the certificate
-  // for `virt-api.kubevirt.svc`, as it would for virt-api's ClusterIP Service.
   await apply(kc, `/api/v1/namespaces/${VIRT_API_NAMESPACE}/services/${VIRT_API_SERVICE}`, {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name: VIRT_API_SERVICE, namespace: VIRT_API_NAMESPACE },
     spec: { type: "ExternalName", externalName: "127.0.0.1", ports: [{ name: "https", port }] },
   });
-  await apply(kc, `/apis/apiregistration.k8s.io/v1/apiservices/${APISERVICE_NAME}`, {
+}
+
+/** The APIService that sends `subresources.kubevirt.io/v1` to virt-api's Service. */
+async function applyApiService(kc: KubeConfig, port: number, caBundle: string): Promise<void> {
+  await apply(kc, APISERVICE_PATH, {
     apiVersion: "apiregistration.k8s.io/v1",
     kind: "APIService",
     metadata: { name: APISERVICE_NAME },
@@ -89,55 +94,47 @@ export async function registerVirtApi(kc: KubeConfig, port: number, caCert: stri
       service: { namespace: VIRT_API_NAMESPACE, name: VIRT_API_SERVICE, port },
     },
   });
-  await apply(
-    kc,
-    `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${WEBHOOK_CONFIG_NAME}`,
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingWebhookConfiguration",
-      metadata: { name: WEBHOOK_CONFIG_NAME },
-      webhooks: [
-        {
-          name: WEBHOOK_NAME,
-          clientConfig: { url: `https://127.0.0.1:${port}${VM_WEBHOOK_PATH}`, caBundle },
-          rules: [
-            {
-              operations: ["CREATE", "UPDATE"],
-              apiGroups: ["kubevirt.io"],
-              apiVersions: ["v1", "v1alpha3"],
-              resources: ["virtualmachines"],
-            },
-          ],
-          failurePolicy: "Fail",
-          sideEffects: "None",
-          admissionReviewVersions: ["v1"],
-          timeoutSeconds: 10,
-        },
-      ],
-    },
-  );
-  await until(
-    async () =>
-      conditionTrue(
-        (
-          await apiRequest<KubeObject>(
-            kc,
-            "GET",
-            `/apis/apiregistration.k8s.io/v1/apiservices/${APISERVICE_NAME}`,
-          )
-        ).body,
-        "Available",
-      ),
-    `APIService ${APISERVICE_NAME} to be Available`,
-  );
+}
+
+/** The VirtualMachine validating webhook, called at virt-api on loopback. */
+async function applyWebhook(kc: KubeConfig, port: number, caBundle: string): Promise<void> {
+  await apply(kc, WEBHOOK_CONFIG_PATH, {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingWebhookConfiguration",
+    metadata: { name: WEBHOOK_CONFIG_NAME },
+    webhooks: [
+      {
+        name: WEBHOOK_NAME,
+        clientConfig: { url: `https://127.0.0.1:${port}${VM_WEBHOOK_PATH}`, caBundle },
+        rules: [
+          {
+            operations: ["CREATE", "UPDATE"],
+            apiGroups: ["kubevirt.io"],
+            apiVersions: ["v1", "v1alpha3"],
+            resources: ["virtualmachines"],
+          },
+        ],
+        failurePolicy: "Fail",
+        sideEffects: "None",
+        admissionReviewVersions: ["v1"],
+        timeoutSeconds: 10,
+      },
+    ],
+  });
+}
+
+/** Registers virt-api (at 127.0.0.1:`port`, serving a certificate signed by `caCert`) and waits until it is Available. */
+export async function registerVirtApi(kc: KubeConfig, port: number, caCert: string): Promise<void> {
+  const caBundle = Buffer.from(caCert).toString("base64");
+  await applyVirtApiService(kc, port);
+  await applyApiService(kc, port, caBundle);
+  await applyWebhook(kc, port, caBundle);
+  await untilCondition(kc, APISERVICE_PATH, "Available", `APIService ${APISERVICE_NAME}`);
 }
 
 /** Removes the APIService and the webhook, so that the cluster does not call a simulator that is gone. */
 export async function unregisterVirtApi(kc: KubeConfig): Promise<void> {
-  for (const path of [
-    `/apis/apiregistration.k8s.io/v1/apiservices/${APISERVICE_NAME}`,
-    `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${WEBHOOK_CONFIG_NAME}`,
-  ]) {
+  for (const path of [APISERVICE_PATH, WEBHOOK_CONFIG_PATH]) {
     await apiRequest(kc, "DELETE", path).catch(() => undefined);
   }
 }

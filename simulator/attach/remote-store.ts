@@ -15,9 +15,9 @@ import { ApiError } from "../../provider/kube/errors";
 import { apiRequest } from "../../provider/kube/http";
 import { withRetry } from "../../provider/kube/retry";
 import { notFound } from "../store/errors";
-import { clone, deepEqual, isObject } from "../store/json";
+import { clone, deepEqual, isObject, rfc3339 } from "../store/json";
+import { mergePatchDiff } from "../store/patch";
 import type { DeleteOptions, KubeObject, ResourceKey, Store, WatchEvent } from "../store/types";
-import { mergePatchDiff } from "./merge-patch";
 
 /** What the cache holds for one object: what the controller sees, and the newest version the apiserver sent. */
 interface Entry {
@@ -53,10 +53,6 @@ const rvOf = (obj: KubeObject | undefined): bigint => {
 function collectionPath(key: ResourceKey, namespace?: string): string {
   const ns = namespace ? `/namespaces/${namespace}` : "";
   return `/apis/${key.group}/${key.version}${ns}/${key.resource}`;
-}
-
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 /** The part of an object a main-resource write may change (everything but server-owned metadata and status). */

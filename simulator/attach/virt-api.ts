@@ -58,15 +58,21 @@ export interface VirtApiOptions {
   kc: KubeConfig;
   /** The controller's store (pause/unpause write VMI status through it). */
   store: Store;
+  /** The controller's clock (pause times). */
   clock: Clock;
+  /** The server certificate and key (and the CA that kube-apiserver is told to trust). */
   certificates: ServerCertificates;
+  /** What the validating webhook accepts (feature gates). */
   admission?: AdmissionOptions;
+  /** Where to log each action served. */
   log?: (message: string) => void;
 }
 
 /** A listening virt-api. */
 export interface VirtApi {
+  /** The port on 127.0.0.1. */
   port: number;
+  /** Stops the server and drops its connections. */
   close(): Promise<void>;
 }
 
@@ -122,62 +128,89 @@ function admitVirtualMachine(review: Record<string, unknown>, options: Admission
   return { apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response };
 }
 
+const NOT_FOUND = () => new StatusError(404, "NotFound", "the server could not find the requested resource");
+
+/** A subresource request: `PUT /apis/subresources.kubevirt.io/v1/namespaces/NS/RESOURCE/NAME/ACTION`. */
+interface SubresourceRequest {
+  ns: string;
+  resource: string;
+  name: string;
+  action: string;
+  body: string;
+  dryRun: string[];
+}
+
+/** Parses a subresource request; 404 for any other path or method. */
+async function subresourceRequest(req: IncomingMessage, url: URL): Promise<SubresourceRequest> {
+  const parts = url.pathname.split("/").filter(Boolean);
+  const [apis, group, version, nsWord, ns, resource, name, action] = parts;
+  if (
+    req.method !== "PUT" ||
+    parts.length !== 8 ||
+    apis !== "apis" ||
+    group !== SUBRESOURCE_GROUP ||
+    version !== "v1" ||
+    nsWord !== "namespaces"
+  ) {
+    throw NOT_FOUND();
+  }
+  return { ns, resource, name, action, body: await readBody(req), dryRun: url.searchParams.getAll("dryRun") };
+}
+
+/** Runs a subresource request: VM actions through kube-apiserver, VMI actions through the controller's store. */
+async function serveSubresource(
+  options: VirtApiOptions,
+  api: KubeVirtApi,
+  r: SubresourceRequest,
+  res: ServerResponse,
+): Promise<void> {
+  if (r.resource === "virtualmachines" && (VM_ACTIONS as readonly string[]).includes(r.action)) {
+    const vm = (await api.getVm(r.ns, r.name)) as KubeObject | undefined;
+    const vmi = (await api.getVmi(r.ns, r.name)) as KubeObject | undefined;
+    const plan = PLANNERS[r.action as (typeof VM_ACTIONS)[number]](r.name, vm, vmi, r.body, r.dryRun);
+    await executePlan(apiserverApplier(options.kc, r.ns, r.name), plan);
+    options.log?.(`virt-api: ${r.action} ${r.ns}/${r.name}${plan.dryRun ? " (dry run)" : ""}`);
+    res.writeHead(202).end();
+    return;
+  }
+  if (r.resource === "virtualmachineinstances" && (VMI_ACTIONS as readonly string[]).includes(r.action)) {
+    const vmi = options.store.get(VMI_KEY, r.ns, r.name);
+    const next =
+      r.action === "pause" ? planPause(r.name, vmi, options.clock.now()) : planUnpause(r.name, vmi);
+    if (!r.dryRun.includes("All")) options.store.update(VMI_KEY, next, "status");
+    res.writeHead(200).end();
+    return;
+  }
+  throw NOT_FOUND();
+}
+
+/** Answers one request: health, discovery, the webhook, or a subresource. */
+async function route(
+  options: VirtApiOptions,
+  api: KubeVirtApi,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? "/", "https://virt-api");
+  if (req.method === "GET" && (url.pathname === "/healthz" || url.pathname === "/readyz")) {
+    res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
+  } else if (req.method === "GET" && url.pathname === `/apis/${SUBRESOURCE_GROUP}/v1`) {
+    writeJson(res, 200, discovery());
+  } else if (req.method === "POST" && url.pathname === VM_WEBHOOK_PATH) {
+    const review = JSON.parse(await readBody(req)) as Record<string, unknown>;
+    writeJson(res, 200, admitVirtualMachine(review, options.admission ?? {}));
+  } else {
+    await serveSubresource(options, api, await subresourceRequest(req, url), res);
+  }
+}
+
 /** Starts virt-api on 127.0.0.1 (a free port). */
 export async function startVirtApi(options: VirtApiOptions): Promise<VirtApi> {
-  const { kc, store, clock } = options;
-  const api = new KubeVirtApi(kc);
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "https://virt-api");
-    const parts = url.pathname.split("/").filter(Boolean);
-    if (req.method === "GET" && (url.pathname === "/healthz" || url.pathname === "/readyz")) {
-      res.writeHead(200, { "Content-Type": "text/plain" }).end("ok");
-      return;
-    }
-    if (req.method === "GET" && url.pathname === `/apis/${SUBRESOURCE_GROUP}/v1`) {
-      writeJson(res, 200, discovery());
-      return;
-    }
-    if (req.method === "POST" && url.pathname === VM_WEBHOOK_PATH) {
-      const review = JSON.parse(await readBody(req)) as Record<string, unknown>;
-      writeJson(res, 200, admitVirtualMachine(review, options.admission ?? {}));
-      return;
-    }
-    // /apis/subresources.kubevirt.io/v1/namespaces/NS/RESOURCE/NAME/ACTION
-    const [apis, group, version, nsWord, ns, resource, name, action] = parts;
-    if (
-      req.method !== "PUT" ||
-      parts.length !== 8 ||
-      apis !== "apis" ||
-      group !== SUBRESOURCE_GROUP ||
-      version !== "v1" ||
-      nsWord !== "namespaces"
-    ) {
-      throw new StatusError(404, "NotFound", "the server could not find the requested resource");
-    }
-    const body = await readBody(req);
-    const dryRun = url.searchParams.getAll("dryRun");
-    if (resource === "virtualmachines" && (VM_ACTIONS as readonly string[]).includes(action)) {
-      const vm = (await api.getVm(ns, name)) as KubeObject | undefined;
-      const vmi = (await api.getVmi(ns, name)) as KubeObject | undefined;
-      const plan = PLANNERS[action as (typeof VM_ACTIONS)[number]](name, vm, vmi, body, dryRun);
-      await executePlan(apiserverApplier(kc, ns, name), plan);
-      options.log?.(`virt-api: ${action} ${ns}/${name}${plan.dryRun ? " (dry run)" : ""}`);
-      res.writeHead(202).end();
-      return;
-    }
-    if (resource === "virtualmachineinstances" && (VMI_ACTIONS as readonly string[]).includes(action)) {
-      const vmi = store.get(VMI_KEY, ns, name);
-      const next = action === "pause" ? planPause(name, vmi, clock.now()) : planUnpause(name, vmi);
-      if (!dryRun.includes("All")) store.update(VMI_KEY, next, "status");
-      res.writeHead(200).end();
-      return;
-    }
-    throw new StatusError(404, "NotFound", "the server could not find the requested resource");
-  };
+  const api = new KubeVirtApi(options.kc);
   const server: Server = createServer(
     { cert: options.certificates.cert, key: options.certificates.key },
     (req, res) => {
-      route(req, res).catch((err: unknown) => writeError(res, err));
+      route(options, api, req, res).catch((err: unknown) => writeError(res, err));
     },
   );
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 import { StatusError } from "../store/types";
-import { applyJsonPatch, applyMergePatch, parseJsonPatch } from "./patch";
+import { applyJsonPatch, parseJsonPatch } from "./patch";
 
 describe("applyJsonPatch", () => {
   const doc = { a: { b: [1, 2] }, c: "x" };
@@ -43,13 +43,5 @@ describe("applyJsonPatch", () => {
   it("should answer 400 for a body that is not a list of operations", () => {
     expect(() => parseJsonPatch("{}")).toThrow(StatusError);
     expect(() => parseJsonPatch("nope")).toThrow(StatusError);
-  });
-});
-
-describe("applyMergePatch", () => {
-  it("should merge objects, replace lists and delete nulls (RFC 7386)", () => {
-    expect(
-      applyMergePatch({ a: { b: 1, c: 2 }, l: [1, 2], k: 1 }, { a: { b: null, d: 3 }, l: [3], k: null }),
-    ).toEqual({ a: { c: 2, d: 3 }, l: [3] });
   });
 });

@@ -9,7 +9,8 @@ import { isObject } from "../store/json";
 import type { MemoryStore } from "../store/memory-store";
 import { fieldSelector, labelSelector, type Selector } from "../store/selectors";
 import { StatusError, type DeleteOptions, type KubeObject } from "../store/types";
-import { applyJsonPatch, applyMergePatch, parseJsonPatch } from "./patch";
+import { applyMergePatch } from "../store/patch";
+import { applyJsonPatch, parseJsonPatch } from "./patch";
 import type { ApiRegistry } from "./registry";
 import { NAMESPACES } from "./registry";
 
@@ -264,24 +265,27 @@ export function deleteOptions(ctx: HandlerContext): DeleteOptions & { uid?: stri
   return opts;
 }
 
+/** Deletes every object of every namespaced resource in the namespace. */
+function deleteNamespaceContents(ctx: HandlerContext, namespace: string | undefined): void {
+  for (const d of ctx.registry.allResources()) {
+    if (!d.namespaced) continue;
+    for (const o of ctx.store.listShared(d.key, namespace)) {
+      try {
+        ctx.store.delete(d.key, namespace ?? "", o.metadata.name, {});
+      } catch {
+        // gone already
+      }
+    }
+  }
+}
+
 /** DELETE of one object (namespaces also delete what they contain). */
 export function deleteObject(ctx: HandlerContext): HandlerResult {
   const { def, version, namespace, name } = ctx.route;
   const opts = deleteOptions(ctx);
   if (def === NAMESPACES || (def.key.group === "" && def.key.resource === "namespaces")) {
     current(ctx);
-    if (!ctx.dryRun) {
-      for (const d of ctx.registry.allResources()) {
-        if (!d.namespaced) continue;
-        for (const o of ctx.store.listShared(d.key, name)) {
-          try {
-            ctx.store.delete(d.key, name ?? "", o.metadata.name, {});
-          } catch {
-            // gone already
-          }
-        }
-      }
-    }
+    if (!ctx.dryRun) deleteNamespaceContents(ctx, name);
   }
   const result = ctx.store.delete(def.key, namespace ?? "", name ?? "", { ...opts, dryRun: ctx.dryRun });
   return { code: 200, body: served(def, version, result) };

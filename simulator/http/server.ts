@@ -11,36 +11,19 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type {
-  Admitter,
-  ControlHandler,
-  ExtensionHost,
-  ResourceDefinition,
-  SubresourceHandler,
-} from "../store/extensions";
+import type { Admitter, ControlHandler, ExtensionHost, ResourceDefinition } from "../store/extensions";
 import { badRequest, conflict, methodNotSupported, unauthorized } from "../store/errors";
 import { MemoryStore } from "../store/memory-store";
-import { StatusError, type KubeObject, type ResourceKey } from "../store/types";
+import { StatusError, type ResourceKey } from "../store/types";
 import { allows, authenticate, forbiddenError, type RequestAttributes, type SimulatorUser } from "./auth";
 import { FaultInjector, type FaultAction, type FaultRule } from "./faults";
 import { ApiRegistry, NAMESPACES } from "./registry";
 import { RequestLog, type RequestFilter, type RequestRecord } from "./request-log";
-import {
-  createObject,
-  deleteCollection,
-  deleteObject,
-  getObject,
-  listObjects,
-  patchObject,
-  selectorOf,
-  updateObject,
-  type HandlerContext,
-  type HandlerResult,
-  type ResourceRoute,
-} from "./resources";
+import { selectorOf, type HandlerContext, type ResourceRoute } from "./resources";
 import { mediaType, readBody, writeError, writeJson } from "./respond";
 import type { ServerCertificates } from "./tls";
-import { tableVersion, toTable } from "./table";
+import { tableVersion } from "./table";
+import { asTable, isDryRun, runVerb } from "./verbs";
 import { serveWatch } from "./watch";
 
 /** Options of {@link ApiServer}. */
@@ -65,6 +48,9 @@ export interface ApiServerOptions {
 
 /** Paths anyone may read without a token (system:public-info-viewer). */
 const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version"]);
+
+/** The methods that change something (and carry a body). */
+const MUTATING_METHODS = ["POST", "PUT", "PATCH", "DELETE"];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -96,14 +82,12 @@ export class ApiServer implements ExtensionHost {
     this.server = options.tls
       ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
       : createHttpServer(handler);
-    this.server.on("connection", (s: Socket) => {
+    const track = (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
-    });
-    this.server.on("secureConnection", (s: Socket) => {
-      this.sockets.add(s);
-      s.on("close", () => this.sockets.delete(s));
-    });
+    };
+    this.server.on("connection", track);
+    this.server.on("secureConnection", track);
     this.registerResource(NAMESPACES);
     for (const ns of ["default", "kube-system", "kube-public"]) {
       this.store.create(NAMESPACES.key, {
@@ -121,23 +105,16 @@ export class ApiServer implements ExtensionHost {
 
   registerResource(definition: ResourceDefinition): void {
     this.registry.addResource(definition);
-    this.store.defineResource(definition.key, {
-      namespaced: definition.namespaced,
-      statusSubresource: definition.statusSubresource,
-    });
+    const { key, namespaced, statusSubresource } = definition;
+    this.store.defineResource(key, { namespaced, statusSubresource });
   }
 
   registerAdmission(key: ResourceKey, admit: Admitter): void {
     this.registry.addAdmitter(key, admit);
   }
 
-  registerSubresource(
-    group: string,
-    versions: string[],
-    resource: string,
-    subresource: string,
-    handler: SubresourceHandler,
-  ): void {
+  registerSubresource(...args: Parameters<ExtensionHost["registerSubresource"]>): void {
+    const [group, versions, resource, subresource, handler] = args;
     for (const version of versions)
       this.registry.addSubresource({ group, version, resource, subresource, handler });
   }
@@ -182,54 +159,22 @@ export class ApiServer implements ExtensionHost {
     const isControl = path === this.controlPath || path.startsWith(`${this.controlPath}/`);
     const warnings: string[] = [];
     let record: RequestRecord | undefined;
-    const finish = () => {
+    res.on("close", () => {
       if (record) {
         record.status = res.statusCode && res.headersSent ? res.statusCode : 0;
         record.durationMs = Math.round((performance.now() - started) * 100) / 100;
       }
-    };
-    res.on("close", finish);
+    });
 
     try {
       const user = this.authenticate(req, path);
-      let route: ResourceRoute | undefined;
-      let routeError: unknown;
-      let verb = method.toLowerCase();
-      if (!isControl && path !== "/" && !this.isNonResourcePath(path)) {
-        try {
-          route = this.route(path);
-          verb = this.verbOf(method, route, url.searchParams);
-        } catch (e) {
-          routeError = e; // answered after authentication, and logged
-        }
-      }
-      if (!isControl) {
-        record = this.requests.start({
-          time: new Date().toISOString(),
-          method,
-          path,
-          query: Object.fromEntries(url.searchParams),
-          verb,
-          mutating: ["POST", "PUT", "PATCH", "DELETE"].includes(method),
-          user: user?.name,
-          dryRun: url.searchParams.getAll("dryRun").includes("All"),
-        });
-      }
+      const { route, verb, routeError } = this.resolve(path, method, url.searchParams, isControl);
+      if (!isControl) record = this.startRecord(url, path, method, verb, user);
       if (!user) throw unauthorized();
       if (isControl) return await this.handleControl(req, res, path, method, user);
 
-      const fired = this.faults.take({ method, verb, path });
-      if (fired.length && record) record.faults = fired.map((f) => f.kind);
-      for (const f of fired) if (f.kind === "latency") await sleep(f.ms);
-      if (fired.some((f) => f.kind === "drop")) {
-        req.socket.destroy();
-        return;
-      }
-      if (fired.some((f) => f.kind === "lose-response")) loseResponse(req, res);
-      const statusFault = fired.find(
-        (f): f is Extract<FaultAction, { kind: "status" }> => f.kind === "status",
-      );
-      if (statusFault) throw faultError(statusFault, route);
+      const fired = await this.injectFaults(req, res, { method, verb, path }, route, record);
+      if (!fired) return;
       if (routeError) throw routeError;
 
       if (!route) return this.handleNonResource(res, path, method, req.headers.accept);
@@ -238,6 +183,69 @@ export class ApiServer implements ExtensionHost {
     } catch (err) {
       writeError(res, err, warnings);
     }
+  }
+
+  /**
+   * The route and verb of a resource request. A resource path that does not route gives its error instead, to
+   * answer after authentication (and to log); other paths have the method as their verb.
+   */
+  private resolve(
+    path: string,
+    method: string,
+    query: URLSearchParams,
+    isControl: boolean,
+  ): { route?: ResourceRoute; verb: string; routeError?: unknown } {
+    if (isControl || path === "/" || this.isNonResourcePath(path)) return { verb: method.toLowerCase() };
+    try {
+      const route = this.route(path);
+      return { route, verb: this.verbOf(method, route, query) };
+    } catch (routeError) {
+      return { verb: method.toLowerCase(), routeError };
+    }
+  }
+
+  /** Opens the request log's record of a request. */
+  private startRecord(
+    url: URL,
+    path: string,
+    method: string,
+    verb: string,
+    user: SimulatorUser | undefined,
+  ): RequestRecord {
+    return this.requests.start({
+      time: new Date().toISOString(),
+      method,
+      path,
+      query: Object.fromEntries(url.searchParams),
+      verb,
+      mutating: MUTATING_METHODS.includes(method),
+      user: user?.name,
+      dryRun: url.searchParams.getAll("dryRun").includes("All"),
+    });
+  }
+
+  /**
+   * Applies the fault rules the request fires, in order: latency, a dropped connection, a lost response, an
+   * injected status (thrown). Resolves to the fired actions, or to undefined when the connection was dropped.
+   */
+  private async injectFaults(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: { method: string; verb: string; path: string },
+    route: ResourceRoute | undefined,
+    record: RequestRecord | undefined,
+  ): Promise<FaultAction[] | undefined> {
+    const fired = this.faults.take(target);
+    if (fired.length && record) record.faults = fired.map((f) => f.kind);
+    for (const f of fired) if (f.kind === "latency") await sleep(f.ms);
+    if (fired.some((f) => f.kind === "drop")) {
+      req.socket.destroy();
+      return undefined;
+    }
+    if (fired.some((f) => f.kind === "lose-response")) loseResponse(req, res);
+    const statusFault = fired.find((f): f is Extract<FaultAction, { kind: "status" }> => f.kind === "status");
+    if (statusFault) throw faultError(statusFault, route);
+    return fired;
   }
 
   private authenticate(req: IncomingMessage, path: string): SimulatorUser | undefined {
@@ -375,8 +383,8 @@ export class ApiServer implements ExtensionHost {
   }
 
   private verbOf(method: string, route: ResourceRoute, query: URLSearchParams): string {
-    const custom = route.subresource && route.subresource !== "status";
-    if (custom) return method === "PUT" ? "update" : method === "GET" ? "get" : method.toLowerCase();
+    if (isCustomSubresource(route))
+      return method === "PUT" ? "update" : method === "GET" ? "get" : method.toLowerCase();
     switch (method) {
       case "GET":
       case "HEAD":
@@ -395,6 +403,7 @@ export class ApiServer implements ExtensionHost {
     }
   }
 
+  /** Serves a resource request: a custom subresource, a watch, or one of the verbs of `verbs.ts`. */
   private async handleResource(
     req: IncomingMessage,
     res: ServerResponse,
@@ -404,56 +413,11 @@ export class ApiServer implements ExtensionHost {
     warnings: string[],
     fired: FaultAction[],
   ): Promise<void> {
-    const body = ["POST", "PUT", "PATCH", "DELETE"].includes(req.method ?? "") ? await readBody(req) : "";
-    const dryRunValues = query.getAll("dryRun");
-    for (const v of dryRunValues)
-      if (v !== "All") throw badRequest(`Invalid dryRun value: ${v}; only "All" is supported`);
-    const dryRun = dryRunValues.includes("All");
-
-    if (route.subresource && route.subresource !== "status") {
-      const custom = this.registry.subresource(
-        route.def.key.group,
-        route.version,
-        route.def.key.resource,
-        route.subresource,
-      );
-      if (!custom || verb !== "update") throw methodNotSupported(route.def.key, verb);
-      const result = await custom.handler({
-        namespace: route.namespace ?? "",
-        name: route.name ?? "",
-        body,
-        dryRun: dryRunValues,
-      });
-      if (result.body === undefined) {
-        res.writeHead(result.code, { "Content-Length": 0 });
-        res.end();
-      } else writeJson(res, result.code, result.body, warnings);
-      return;
-    }
-
-    if (verb === "watch") {
-      const timeout = query.get("timeoutSeconds");
-      const watch = serveWatch(
-        this.store,
-        res,
-        {
-          def: route.def,
-          version: route.version,
-          namespace: route.namespace,
-          selector: selectorOf(query),
-          resourceVersion: query.get("resourceVersion") ?? undefined,
-          bookmarks: query.get("allowWatchBookmarks") === "true",
-          timeoutSeconds: timeout === null ? undefined : Number(timeout),
-          bookmarkIntervalMs: this.bookmarkIntervalMs,
-          faults: fired,
-          table: tableVersion(req.headers.accept),
-        },
-        () => this.watches.delete(watch),
-      );
-      this.watches.add(watch);
-      return;
-    }
-
+    const body = MUTATING_METHODS.includes(req.method ?? "") ? await readBody(req) : "";
+    const dryRun = isDryRun(query);
+    if (isCustomSubresource(route))
+      return this.serveCustomSubresource(res, route, verb, body, query.getAll("dryRun"), warnings);
+    if (verb === "watch") return this.serveWatchRequest(req, res, route, query, fired);
     const ctx: HandlerContext = {
       store: this.store,
       registry: this.registry,
@@ -464,43 +428,61 @@ export class ApiServer implements ExtensionHost {
       dryRun,
       warnings,
     };
-    const status = route.subresource === "status";
-    let result: HandlerResult;
-    switch (verb) {
-      case "get":
-        result = getObject(ctx);
-        break;
-      case "list":
-        result = listObjects(ctx);
-        break;
-      case "create":
-        if (status || route.name) throw methodNotSupported(route.def.key, "create");
-        result = createObject(ctx);
-        break;
-      case "update":
-        result = updateObject(ctx);
-        break;
-      case "patch":
-        result = patchObject(ctx);
-        break;
-      case "delete":
-        if (status) throw methodNotSupported(route.def.key, "delete");
-        result = deleteObject(ctx);
-        break;
-      case "deletecollection":
-        result = deleteCollection(ctx);
-        break;
-      default:
-        throw methodNotSupported(route.def.key, verb);
-    }
-    const table = tableVersion(req.headers.accept);
-    if (table && !route.subresource && (verb === "get" || verb === "list")) {
-      const body = result.body as KubeObject & { items?: KubeObject[] };
-      const objects = verb === "get" ? [body] : (body.items ?? []);
-      const rv = verb === "get" ? body.metadata.resourceVersion : this.store.currentResourceVersion();
-      result = { code: result.code, body: toTable(route.def, table, objects, rv) };
-    }
+    const result = asTable(verb, ctx, runVerb(verb, ctx), tableVersion(req.headers.accept));
     writeJson(res, result.code, result.body, warnings);
+  }
+
+  /** PUT of a custom subresource: the registered handler answers. */
+  private async serveCustomSubresource(
+    res: ServerResponse,
+    route: ResourceRoute,
+    verb: string,
+    body: string,
+    dryRun: string[],
+    warnings: string[],
+  ): Promise<void> {
+    const { group, resource } = route.def.key;
+    const custom = this.registry.subresource(group, route.version, resource, route.subresource ?? "");
+    if (!custom || verb !== "update") throw methodNotSupported(route.def.key, verb);
+    const result = await custom.handler({
+      namespace: route.namespace ?? "",
+      name: route.name ?? "",
+      body,
+      dryRun,
+    });
+    if (result.body === undefined) {
+      res.writeHead(result.code, { "Content-Length": 0 });
+      res.end();
+    } else writeJson(res, result.code, result.body, warnings);
+  }
+
+  /** A watch of a collection, kept until it ends so that {@link close} can end it. */
+  private serveWatchRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    query: URLSearchParams,
+    fired: FaultAction[],
+  ): void {
+    const timeout = query.get("timeoutSeconds");
+    const watch = serveWatch(
+      this.store,
+      res,
+      {
+        def: route.def,
+        version: route.version,
+        namespace: route.namespace,
+        selector: selectorOf(query),
+        resourceVersion: query.get("resourceVersion") ?? undefined,
+        bookmarks: query.get("allowWatchBookmarks") === "true",
+        timeoutSeconds: timeout === null ? undefined : Number(timeout),
+        bookmarkIntervalMs: this.bookmarkIntervalMs,
+        faults: fired,
+        table: tableVersion(req.headers.accept),
+      },
+      () => this.watches.delete(watch),
+    );
+    this.watches.add(watch);
   }
 
   // ---- control API ----
@@ -555,6 +537,11 @@ export class ApiServer implements ExtensionHost {
     });
     this.registerControl("requests/mark", () => ({ seq: this.requests.mark() }));
   }
+}
+
+/** Whether the route addresses a registered subresource other than `status`. */
+function isCustomSubresource(route: ResourceRoute): boolean {
+  return !!route.subresource && route.subresource !== "status";
 }
 
 /** The 404 of an unknown path. */

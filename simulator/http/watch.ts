@@ -36,100 +36,127 @@ export function serveWatch(
   w: WatchRequest,
   onEnd: () => void,
 ): { stop: () => void } {
-  const apiVersion = w.def.key.group ? `${w.def.key.group}/${w.version}` : w.version;
-  const cut = w.faults.find((f): f is Extract<FaultAction, { kind: "cut-watch" }> => f.kind === "cut-watch");
-  const gone = w.faults.some((f) => f.kind === "watch-gone");
-  const silent = w.faults.some((f) => f.kind === "silent-watch");
-  let sent = 0;
-  let ended = false;
-  let unsubscribe: (() => void) | undefined;
-  const timers: NodeJS.Timeout[] = [];
+  const stream = new WatchStream(store, res, w, onEnd);
+  stream.open();
+  return { stop: () => stream.end() };
+}
 
-  res.writeHead(200, {
-    "Content-Type": "application/json",
-    "Cache-Control": "no-cache, private",
-    "Transfer-Encoding": "chunked",
-  });
-  res.flushHeaders();
+/** One watch response: its event stream, its timers and the faults it was asked to suffer. */
+class WatchStream {
+  private readonly apiVersion: string;
+  private readonly cut: Extract<FaultAction, { kind: "cut-watch" }> | undefined;
+  private readonly silent: boolean;
+  private sent = 0;
+  private ended = false;
+  private unsubscribe: (() => void) | undefined;
+  private readonly timers: NodeJS.Timeout[] = [];
 
-  const end = (abrupt = false) => {
-    if (ended) return;
-    ended = true;
-    unsubscribe?.();
-    for (const t of timers) clearTimeout(t);
-    if (abrupt) res.socket?.destroy();
-    else res.end();
-    onEnd();
-  };
-  res.on("close", () => end());
+  constructor(
+    private readonly store: MemoryStore,
+    private readonly res: ServerResponse,
+    private readonly w: WatchRequest,
+    private readonly onEnd: () => void,
+  ) {
+    this.apiVersion = w.def.key.group ? `${w.def.key.group}/${w.version}` : w.version;
+    this.cut = w.faults.find((f): f is Extract<FaultAction, { kind: "cut-watch" }> => f.kind === "cut-watch");
+    this.silent = w.faults.some((f) => f.kind === "silent-watch");
+  }
 
-  const write = (type: string, object: unknown) => {
-    if (ended || silent) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
-  };
-  const serve = (obj: KubeObject): KubeObject =>
-    obj.apiVersion === apiVersion ? obj : ({ ...obj, apiVersion } as KubeObject);
-  const inScope = (obj: KubeObject) =>
-    (!w.namespace || obj.metadata.namespace === w.namespace) && w.selector(obj);
+  /** Sends the headers, then the events from the requested resourceVersion on, or the error that ends it. */
+  open(): void {
+    this.res.writeHead(200, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      "Transfer-Encoding": "chunked",
+    });
+    this.res.flushHeaders();
+    this.res.on("close", () => this.end());
 
-  const deliver = (e: StoredEvent) => {
-    if (ended) return;
-    let type: string = e.type;
-    if (!inScope(e.object)) {
-      // An object that leaves the selection is DELETED for this watcher (as the watch cache does).
-      if (e.type === "MODIFIED" && e.oldObject && inScope(e.oldObject)) type = "DELETED";
-      else return;
-    } else if (e.type === "MODIFIED" && e.oldObject && !inScope(e.oldObject)) type = "ADDED";
-    if (w.table)
-      write(type, toTable(w.def, w.table, [e.object], e.object.metadata.resourceVersion, sent === 0));
-    else write(type, serve(e.object));
-    sent++;
-    if (cut && sent >= cut.afterEvents) end(cut.abrupt);
-  };
+    if (this.w.faults.some((f) => f.kind === "watch-gone")) {
+      const rv = `${this.w.resourceVersion ?? "0"} (${this.store.currentResourceVersion()})`;
+      return this.fail(new StatusError(410, "Expired", `too old resource version: ${rv}`));
+    }
+    if (this.cut && this.cut.afterEvents === 0) return this.end(this.cut.abrupt);
+    if (!this.subscribe()) return;
+    if (this.w.bookmarks) this.scheduleBookmark();
+    const timeout = this.w.timeoutSeconds;
+    if (timeout !== undefined && timeout > 0) this.timers.push(setTimeout(() => this.end(), timeout * 1000));
+  }
 
-  const fail = (err: StatusError) => {
-    write("ERROR", toStatus(err));
-    end();
-  };
+  /** Ends the stream (abruptly: the connection is destroyed) and releases what it holds; once. */
+  end(abrupt = false): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearTimeout(t);
+    if (abrupt) this.res.socket?.destroy();
+    else this.res.end();
+    this.onEnd();
+  }
 
-  if (gone) {
-    fail(
-      new StatusError(
-        410,
-        "Expired",
-        `too old resource version: ${w.resourceVersion ?? "0"} (${store.currentResourceVersion()})`,
-      ),
+  /** Watches the store; false when the watch could not start, or ended during the replay of past events. */
+  private subscribe(): boolean {
+    try {
+      this.unsubscribe = this.store.watch(this.w.def.key, this.w.resourceVersion, (e) => this.deliver(e));
+    } catch (err) {
+      if (err instanceof StatusError) this.fail(err);
+      else this.fail(new StatusError(500, "InternalError", `Internal error occurred: ${String(err)}`));
+      return false;
+    }
+    if (this.ended) {
+      this.unsubscribe();
+      return false;
+    }
+    return true;
+  }
+
+  private scheduleBookmark(): void {
+    this.timers.push(
+      setTimeout(() => {
+        this.write("BOOKMARK", {
+          kind: this.w.def.kind,
+          apiVersion: this.apiVersion,
+          metadata: { resourceVersion: this.store.currentResourceVersion(), creationTimestamp: null },
+        });
+        this.scheduleBookmark();
+      }, this.w.bookmarkIntervalMs),
     );
-    return { stop: () => end() };
   }
-  if (cut && cut.afterEvents === 0) {
-    end(cut.abrupt);
-    return { stop: () => end() };
+
+  private write(type: string, object: unknown): void {
+    if (this.ended || this.silent) return;
+    this.res.write(`${JSON.stringify({ type, object })}\n`);
   }
-  try {
-    unsubscribe = store.watch(w.def.key, w.resourceVersion, deliver);
-  } catch (err) {
-    if (err instanceof StatusError) fail(err);
-    else fail(new StatusError(500, "InternalError", `Internal error occurred: ${String(err)}`));
-    return { stop: () => end() };
+
+  private fail(err: StatusError): void {
+    this.write("ERROR", toStatus(err));
+    this.end();
   }
-  if (ended) {
-    unsubscribe();
-    return { stop: () => end() };
+
+  private inScope(obj: KubeObject): boolean {
+    return (!this.w.namespace || obj.metadata.namespace === this.w.namespace) && this.w.selector(obj);
   }
-  if (w.bookmarks) {
-    const tick = () => {
-      write("BOOKMARK", {
-        kind: w.def.kind,
-        apiVersion,
-        metadata: { resourceVersion: store.currentResourceVersion(), creationTimestamp: null },
-      });
-      timers.push(setTimeout(tick, w.bookmarkIntervalMs));
-    };
-    timers.push(setTimeout(tick, w.bookmarkIntervalMs));
+
+  /** The event's type for this watcher: an object that leaves the selection is DELETED (as the watch cache does). */
+  private typeFor(e: StoredEvent): string | undefined {
+    const wasInScope = e.type === "MODIFIED" && !!e.oldObject && this.inScope(e.oldObject);
+    if (!this.inScope(e.object)) return wasInScope ? "DELETED" : undefined;
+    if (e.type === "MODIFIED" && e.oldObject && !wasInScope) return "ADDED";
+    return e.type;
   }
-  if (w.timeoutSeconds !== undefined && w.timeoutSeconds > 0) {
-    timers.push(setTimeout(() => end(), w.timeoutSeconds * 1000));
+
+  private deliver(e: StoredEvent): void {
+    if (this.ended) return;
+    const type = this.typeFor(e);
+    if (type === undefined) return;
+    const obj = e.object;
+    if (this.w.table)
+      this.write(
+        type,
+        toTable(this.w.def, this.w.table, [obj], obj.metadata.resourceVersion, this.sent === 0),
+      );
+    else this.write(type, obj.apiVersion === this.apiVersion ? obj : { ...obj, apiVersion: this.apiVersion });
+    this.sent++;
+    if (this.cut && this.sent >= this.cut.afterEvents) this.end(this.cut.abrupt);
   }
-  return { stop: () => end() };
 }

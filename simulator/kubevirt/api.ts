@@ -1,17 +1,25 @@
 /**
  * KubeVirt API constants and small readers over plain JSON objects (no I/O).
- * Values follow `staging/src/kubevirt.io/api/core/v1/types.go` (see /work/shared/kubevirt/semantics.md §0).
+ * Values follow `staging/src/kubevirt.io/api/core/v1/types.go` (KubeVirt semantics notes, §0).
  */
 import type { KubeObject, ResourceKey } from "../store/types";
 
+/** The JSON helpers the KubeVirt layer uses, from the store layer. */
+export { clone, rfc3339 } from "../store/json";
+
+/** The VirtualMachine resource. */
 export const VM_KEY: ResourceKey = { group: "kubevirt.io", version: "v1", resource: "virtualmachines" };
+/** The VirtualMachineInstance resource. */
 export const VMI_KEY: ResourceKey = {
   group: "kubevirt.io",
   version: "v1",
   resource: "virtualmachineinstances",
 };
 
-/** Run strategies (`VirtualMachineRunStrategy`). */
+/**
+ * Run strategies (`VirtualMachineRunStrategy`). The SDK has its own copy of these names: the simulator keeps this
+ * one on purpose, so that it stays independent of the product it tests and a wrong name there shows as a failure.
+ */
 export const RunStrategy = {
   Always: "Always",
   Halted: "Halted",
@@ -80,6 +88,7 @@ export const TEMPLATE_HASH_ANNOTATION = "sim.kubevirt.io/template-hash";
 /** Default `terminationGracePeriodSeconds` (`DefaultGracePeriodSeconds`). */
 export const DEFAULT_GRACE_PERIOD_SECONDS = 30;
 
+/** A status condition of a VM or VMI. */
 export interface Condition {
   type: string;
   status: "True" | "False" | "Unknown";
@@ -89,12 +98,14 @@ export interface Condition {
   lastTransitionTime?: string | null;
 }
 
+/** One entry of the VM's `status.stateChangeRequests`. */
 export interface StateChangeRequest {
   action: "Start" | "Stop";
   data?: Record<string, string>;
   uid?: string;
 }
 
+/** The VM's `status.startFailure`: the crash-loop backoff record. */
 export interface StartFailure {
   consecutiveFailCount: number;
   lastFailedVMIUID?: string;
@@ -115,9 +126,11 @@ export function effectiveRunStrategy(vm: KubeObject): { strategy: string } | { e
   return { strategy: RunStrategy.Halted };
 }
 
+/** The VMI's phase, "" when there is no VMI or no phase yet. */
 export function vmiPhase(vmi: KubeObject | undefined): string {
   return (vmi?.status?.phase as string | undefined) ?? "";
 }
+/** Whether the VMI ended (Succeeded or Failed). */
 export function isFinal(vmi: KubeObject | undefined): boolean {
   const p = vmiPhase(vmi);
   return p === Phase.Succeeded || p === Phase.Failed;
@@ -128,16 +141,20 @@ export function isActive(vmi: KubeObject | undefined): boolean {
   const p = vmiPhase(vmi);
   return p !== Phase.Unknown && p !== Phase.Unset;
 }
+/** Whether the object has a deletion timestamp. */
 export function isDeleting(obj: KubeObject | undefined): boolean {
   return !!obj?.metadata.deletionTimestamp;
 }
 
+/** A copy of the object's status conditions. */
 export function conditions(obj: KubeObject | undefined): Condition[] {
   return ((obj?.status?.conditions as Condition[] | undefined) ?? []).slice();
 }
+/** The object's condition of `type`, if any. */
 export function findCondition(obj: KubeObject | undefined, type: string): Condition | undefined {
   return conditions(obj).find((c) => c.type === type);
 }
+/** Whether the object's condition of `type` has status True. */
 export function conditionTrue(obj: KubeObject | undefined, type: string): boolean {
   return findCondition(obj, type)?.status === "True";
 }
@@ -156,26 +173,19 @@ export function setCondition(list: Condition[], cond: Condition, now: string): C
   out.splice(idx, 0, next);
   return out;
 }
+/** Returns `list` without the condition of `type`. */
 export function removeCondition(list: Condition[], type: string): Condition[] {
   return list.filter((c) => c.type !== type);
 }
 
+/** A copy of the VM's pending state change requests. */
 export function stateChangeRequests(vm: KubeObject): StateChangeRequest[] {
   return ((vm.status?.stateChangeRequests as StateChangeRequest[] | undefined) ?? []).slice();
 }
 
-/** Kubernetes-style RFC 3339 timestamp with second precision. */
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-}
 /** RFC 3339 with milliseconds: used where the fast timing profile needs sub-second precision. */
 export function rfc3339Milli(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-/** Deep copy of a JSON value. */
-export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 /** Stable JSON (sorted keys): equality and hashing of templates. */
@@ -200,10 +210,12 @@ export function hashString(s: string): string {
   return h.toString(16).padStart(8, "0");
 }
 
+/** Hash of the VM's template: which template a VMI was created from. */
 export function templateHash(vm: KubeObject): string {
   return hashString(stableStringify((vm.spec ?? {}).template ?? null));
 }
 
+/** The `<namespace>/<name>` key of an object. */
 export function objKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ""}/${name}`;
 }

@@ -10,17 +10,13 @@ import {
   Phase,
   VM_CONTROLLER_FINALIZER,
   VM_GENERATION_ANNOTATION,
-  clone,
   isFinal,
   objKey,
   stableStringify,
   stateChangeRequests,
   vmiPhase,
-  conditions,
-  setCondition,
-  rfc3339,
 } from "./api";
-import { applyJsonPatch } from "./jsonpatch";
+import { applyJsonPatch } from "../store/patch";
 import {
   computeVMStatus,
   reconcileVM,
@@ -28,10 +24,11 @@ import {
   type SyncError,
   type VmAction,
 } from "./reconcile";
-import { matchStage, stageDelayMs, VMI_STAGES, type Stage, type StageContext } from "./stages";
+import { finalVMI, matchStage, stageDelayMs, VMI_STAGES, type Stage, type StageContext } from "./stages";
 import type { Clock, Rng, Timers, Timings } from "./timings";
 import type { WorldSettings } from "./world";
 
+/** What the controller works with: the store, time, randomness and the world. */
 export interface ControllerConfig {
   store: Store;
   timings: Timings;
@@ -53,6 +50,7 @@ interface StageTimer {
 
 const MAX_ROUNDS_PER_DRAIN = 500;
 
+/** The VM and VMI controllers over one store; see the module comment. */
 export class KubeVirtController {
   private readonly vmQueue = new Set<string>();
   private readonly vmiQueue = new Set<string>();
@@ -203,15 +201,7 @@ export class KubeVirtController {
     if (stableStringify(status) !== stableStringify(vmNow.status ?? {})) {
       store.update(VM_KEY, { ...vmNow, status }, "status");
     }
-    if (vmiNow && shouldRemoveVMIFinalizer(vmiNow)) {
-      store.update(VMI_KEY, {
-        ...vmiNow,
-        metadata: {
-          ...vmiNow.metadata,
-          finalizers: (vmiNow.metadata.finalizers ?? []).filter((f) => f !== VM_CONTROLLER_FINALIZER),
-        },
-      });
-    }
+    if (vmiNow && shouldRemoveVMIFinalizer(vmiNow)) store.update(VMI_KEY, withoutControllerFinalizer(vmiNow));
     const old = this.requeueTimers.get(key);
     if (old !== undefined) {
       this.cfg.timers.clearTimeout(old);
@@ -228,59 +218,33 @@ export class KubeVirtController {
     }
   }
 
+  /** Carries out one action of a reconcile round on the VM (as it is now) and its VMI. */
   private execute(ns: string, name: string, action: VmAction): void {
     const { store } = this.cfg;
     const vm = store.get(VM_KEY, ns, name);
     if (!vm) return;
     switch (action.type) {
       case "addVMFinalizer":
-        store.update(VM_KEY, {
-          ...vm,
-          metadata: {
-            ...vm.metadata,
-            finalizers: [...(vm.metadata.finalizers ?? []), VM_CONTROLLER_FINALIZER],
-          },
-        });
+        store.update(
+          VM_KEY,
+          withFinalizers(vm, [...(vm.metadata.finalizers ?? []), VM_CONTROLLER_FINALIZER]),
+        );
         return;
       case "removeVMFinalizer":
         // With an orphan deletion the garbage collector (the store) drops the VMI's ownerReference.
-        store.update(VM_KEY, {
-          ...vm,
-          metadata: {
-            ...vm.metadata,
-            finalizers: (vm.metadata.finalizers ?? []).filter((f) => f !== VM_CONTROLLER_FINALIZER),
-          },
-        });
+        store.update(VM_KEY, withoutControllerFinalizer(vm));
         return;
       case "createVMI":
         store.create(VMI_KEY, action.vmi);
         this.log(`Started the virtual machine by creating the new virtual machine instance ${name}`);
         return;
-      case "deleteVMI": {
-        const vmi = store.get(VMI_KEY, ns, name);
-        if (!vmi || vmi.metadata.uid !== action.uid || vmi.metadata.deletionTimestamp) return;
-        store.delete(VMI_KEY, ns, name);
-        this.log(`Stopped the virtual machine by deleting the virtual machine instance ${action.uid}`);
-        return;
-      }
+      case "deleteVMI":
+        return this.deleteVMI(ns, name, action.uid);
       case "patchVMSpec":
         store.update(VM_KEY, applyJsonPatch(vm, action.ops));
         return;
-      case "bumpVMIGeneration": {
-        const vmi = store.get(VMI_KEY, ns, name);
-        if (!vmi) return;
-        store.update(VMI_KEY, {
-          ...vmi,
-          metadata: {
-            ...vmi.metadata,
-            annotations: {
-              ...(vmi.metadata.annotations ?? {}),
-              [VM_GENERATION_ANNOTATION]: String(action.generation),
-            },
-          },
-        });
-        return;
-      }
+      case "bumpVMIGeneration":
+        return this.bumpVMIGeneration(ns, name, action.generation);
       case "addStartRequest":
         store.update(
           VM_KEY,
@@ -292,6 +256,30 @@ export class KubeVirtController {
         );
         return;
     }
+  }
+
+  /** Deletes the VMI when it is still the one with `uid` and not deleting yet. */
+  private deleteVMI(ns: string, name: string, uid: string): void {
+    const vmi = this.cfg.store.get(VMI_KEY, ns, name);
+    if (!vmi || vmi.metadata.uid !== uid || vmi.metadata.deletionTimestamp) return;
+    this.cfg.store.delete(VMI_KEY, ns, name);
+    this.log(`Stopped the virtual machine by deleting the virtual machine instance ${uid}`);
+  }
+
+  /** Sets the VM generation annotation of the VMI. */
+  private bumpVMIGeneration(ns: string, name: string, generation: number): void {
+    const vmi = this.cfg.store.get(VMI_KEY, ns, name);
+    if (!vmi) return;
+    this.cfg.store.update(VMI_KEY, {
+      ...vmi,
+      metadata: {
+        ...vmi.metadata,
+        annotations: {
+          ...(vmi.metadata.annotations ?? {}),
+          [VM_GENERATION_ANNOTATION]: String(generation),
+        },
+      },
+    });
   }
 
   // ---------------- VMI stages ----------------
@@ -338,13 +326,7 @@ export class KubeVirtController {
       );
       const vm = owner ? this.cfg.store.get(VM_KEY, ns, owner.name) : undefined;
       if (!owner || !vm || vm.metadata.uid !== owner.uid) {
-        this.cfg.store.update(VMI_KEY, {
-          ...vmi,
-          metadata: {
-            ...vmi.metadata,
-            finalizers: vmi.metadata.finalizers!.filter((f) => f !== VM_CONTROLLER_FINALIZER),
-          },
-        });
+        this.cfg.store.update(VMI_KEY, withoutControllerFinalizer(vmi));
         return;
       }
     }
@@ -435,28 +417,23 @@ export class KubeVirtController {
         `virtualmachineinstance ${namespace}/${name} is ${phaseNow || "unset"}; expected ${allowed.join(" or ")}`,
       );
     }
-    const now = this.cfg.clock.now();
-    const next = clone(vmi);
-    const status = (next.status ??= {});
-    status.phase = phase;
-    status.phaseTransitionTimestamps = [
-      ...((status.phaseTransitionTimestamps as unknown[]) ?? []),
-      { phase, phaseTransitionTimestamp: rfc3339(now) },
-    ];
-    status.conditions = setCondition(
-      conditions(vmi),
-      {
-        type: "Ready",
-        status: "False",
-        reason: "GuestNotRunning",
-        message: "Guest VM is not reported as running",
-      },
-      rfc3339(now),
-    );
-    if (reason) status.reason = reason;
+    const next = finalVMI(vmi, phase, this.cfg.clock.now(), reason);
     this.writeVMI(vmi, next);
     return this.cfg.store.get(VMI_KEY, namespace, name) ?? next;
   }
+}
+
+/** The object with these finalizers. */
+function withFinalizers(obj: KubeObject, finalizers: string[]): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, finalizers } };
+}
+
+/** The object without the VM controller's finalizer. */
+function withoutControllerFinalizer(obj: KubeObject): KubeObject {
+  return withFinalizers(
+    obj,
+    (obj.metadata.finalizers ?? []).filter((f) => f !== VM_CONTROLLER_FINALIZER),
+  );
 }
 
 function splitKey(key: string): [string, string] {

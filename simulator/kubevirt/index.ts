@@ -3,8 +3,8 @@
  * VirtualMachineInstance resources, the validating webhook, the start/stop/restart and pause/unpause
  * subresources, the world control routes, and starts the controller. See simulator/README.md.
  */
-import { StatusError, type KubeObject } from "../store/types";
-import type { ExtensionHost } from "../store/extensions";
+import { StatusError, type ResourceKey } from "../store/types";
+import type { ExtensionHost, PrinterColumn, ResourceDefinition } from "../store/extensions";
 import { VM_KEY, VMI_KEY } from "./api";
 import { virtualMachineAdmitter, virtualMachineInstanceAdmitter } from "./admission";
 import {
@@ -15,15 +15,47 @@ import {
   planStart,
   planStop,
   planUnpause,
-  type Plan,
+  type Planner,
 } from "./subresources";
 import { startKubeVirtRuntime, type KubeVirtOptions, type KubeVirtWorld } from "./runtime";
+import type { Clock } from "./timings";
 
 export type { KubeVirtOptions, KubeVirtWorld, WorldSettingsPatch } from "./runtime";
 
+/** KubeVirt as installed on a host: its world (settings, guest events) and how to stop its controller. */
 export interface InstalledKubeVirt {
   world: KubeVirtWorld;
   stop(): void;
+}
+
+/** The subresources API group and the versions it is served in. */
+const SUBRESOURCES_GROUP = "subresources.kubevirt.io";
+const SUBRESOURCES_VERSIONS = ["v1", "v1alpha3"];
+
+const AGE_COLUMN: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
+const READY_COLUMN: PrinterColumn = {
+  name: "Ready",
+  type: "string",
+  jsonPath: ".status.conditions[?(@.type=='Ready')].status",
+};
+
+/** A namespaced kubevirt.io resource with a status subresource, named after its kind. */
+function kubevirtResource(
+  key: ResourceKey,
+  kind: string,
+  shortNames: string[],
+  printerColumns: PrinterColumn[],
+): ResourceDefinition {
+  return {
+    key,
+    kind,
+    listKind: `${kind}List`,
+    singular: kind.toLowerCase(),
+    shortNames,
+    namespaced: true,
+    statusSubresource: true,
+    printerColumns,
+  };
 }
 
 function required(body: unknown, field: string): string {
@@ -33,121 +65,99 @@ function required(body: unknown, field: string): string {
   return v;
 }
 
-export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = {}): InstalledKubeVirt {
-  const store = host.store;
-
-  host.registerResource({
-    key: VM_KEY,
-    kind: "VirtualMachine",
-    listKind: "VirtualMachineList",
-    singular: "virtualmachine",
-    shortNames: ["vm", "vms"],
-    namespaced: true,
-    statusSubresource: true,
-    // KubeVirt's CRD columns, so `kubectl get vm` looks as it does on a cluster.
-    printerColumns: [
-      { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-      { name: "Status", type: "string", jsonPath: ".status.printableStatus" },
-      { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
-    ],
-  });
-  host.registerResource({
-    key: VMI_KEY,
-    kind: "VirtualMachineInstance",
-    listKind: "VirtualMachineInstanceList",
-    singular: "virtualmachineinstance",
-    shortNames: ["vmi", "vmis"],
-    namespaced: true,
-    statusSubresource: true,
-    printerColumns: [
-      { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
-      { name: "Phase", type: "string", jsonPath: ".status.phase" },
-      { name: "IP", type: "string", jsonPath: ".status.interfaces[0].ipAddress" },
-      { name: "NodeName", type: "string", jsonPath: ".status.nodeName" },
-      { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type=='Ready')].status" },
-    ],
-  });
+/** Registers VirtualMachine and VirtualMachineInstance, with KubeVirt's columns and validating webhooks. */
+function registerResources(host: ExtensionHost, options: KubeVirtOptions): void {
+  // KubeVirt's CRD columns, so `kubectl get vm` looks as it does on a cluster.
+  host.registerResource(
+    kubevirtResource(
+      VM_KEY,
+      "VirtualMachine",
+      ["vm", "vms"],
+      [AGE_COLUMN, { name: "Status", type: "string", jsonPath: ".status.printableStatus" }, READY_COLUMN],
+    ),
+  );
+  host.registerResource(
+    kubevirtResource(
+      VMI_KEY,
+      "VirtualMachineInstance",
+      ["vmi", "vmis"],
+      [
+        AGE_COLUMN,
+        { name: "Phase", type: "string", jsonPath: ".status.phase" },
+        { name: "IP", type: "string", jsonPath: ".status.interfaces[0].ipAddress" },
+        { name: "NodeName", type: "string", jsonPath: ".status.nodeName" },
+        READY_COLUMN,
+      ],
+    ),
+  );
   host.registerAdmission(VM_KEY, virtualMachineAdmitter({ featureGates: options.featureGates }));
   host.registerAdmission(VMI_KEY, virtualMachineInstanceAdmitter());
+}
 
-  const { world, clock, stop } = startKubeVirtRuntime(store, options);
-
-  const versions = ["v1", "v1alpha3"];
-  const vmHandler =
-    (
-      plan: (
-        name: string,
-        vm: KubeObject | undefined,
-        vmi: KubeObject | undefined,
-        body: string,
-        dryRun: string[],
-      ) => Plan,
-    ) =>
-    async (req: { namespace: string; name: string; body: string; dryRun: string[] }) => {
-      const vm = store.get(VM_KEY, req.namespace, req.name);
-      const vmi = store.get(VMI_KEY, req.namespace, req.name);
-      await executePlan(
-        storeApplier(store, req.namespace, req.name),
-        plan(req.name, vm, vmi, req.body, req.dryRun),
-      );
-      return { code: 202 };
-    };
-  host.registerSubresource(
-    "subresources.kubevirt.io",
-    versions,
-    "virtualmachines",
-    "start",
-    vmHandler(planStart),
-  );
-  host.registerSubresource(
-    "subresources.kubevirt.io",
-    versions,
-    "virtualmachines",
-    "stop",
-    vmHandler(planStop),
-  );
-  host.registerSubresource(
-    "subresources.kubevirt.io",
-    versions,
-    "virtualmachines",
-    "restart",
-    vmHandler(planRestart),
-  );
-
-  const vmiHandler =
-    (pause: boolean) => (req: { namespace: string; name: string; body: string; dryRun: string[] }) => {
-      const vmi = store.get(VMI_KEY, req.namespace, req.name);
-      const next = pause ? planPause(req.name, vmi, clock.now()) : planUnpause(req.name, vmi);
-      let bodyDryRun = false;
-      try {
-        const b = req.body.trim() ? (JSON.parse(req.body) as { dryRun?: unknown }) : {};
-        bodyDryRun = Array.isArray(b.dryRun) && b.dryRun.includes("All");
-      } catch (e) {
-        throw new StatusError(
-          400,
-          "BadRequest",
-          `Can not unmarshal Request body to struct, error: ${(e as Error).message}`,
+/** Serves start, stop and restart of VirtualMachines: each plans from the VM and its VMI, then applies the plan. */
+function registerVmSubresources(host: ExtensionHost): void {
+  const { store } = host;
+  const planners: [string, Planner][] = [
+    ["start", planStart],
+    ["stop", planStop],
+    ["restart", planRestart],
+  ];
+  for (const [subresource, plan] of planners) {
+    host.registerSubresource(
+      SUBRESOURCES_GROUP,
+      SUBRESOURCES_VERSIONS,
+      "virtualmachines",
+      subresource,
+      async (req) => {
+        const vm = store.get(VM_KEY, req.namespace, req.name);
+        const vmi = store.get(VMI_KEY, req.namespace, req.name);
+        await executePlan(
+          storeApplier(store, req.namespace, req.name),
+          plan(req.name, vm, vmi, req.body, req.dryRun),
         );
-      }
-      if (!req.dryRun.includes("All") && !bodyDryRun) store.update(VMI_KEY, next, "status");
-      return { code: 200 };
-    };
-  host.registerSubresource(
-    "subresources.kubevirt.io",
-    versions,
-    "virtualmachineinstances",
-    "pause",
-    vmiHandler(true),
-  );
-  host.registerSubresource(
-    "subresources.kubevirt.io",
-    versions,
-    "virtualmachineinstances",
-    "unpause",
-    vmiHandler(false),
-  );
+        return { code: 202 };
+      },
+    );
+  }
+}
 
-  const wrapSettings = (body: unknown) => {
+/** Whether a pause or unpause body (`{"dryRun": ["All"]}`) asks for a dry run; a body that is no JSON is a 400. */
+function bodyDryRun(body: string): boolean {
+  try {
+    const b = body.trim() ? (JSON.parse(body) as { dryRun?: unknown }) : {};
+    return Array.isArray(b.dryRun) && b.dryRun.includes("All");
+  } catch (e) {
+    throw new StatusError(
+      400,
+      "BadRequest",
+      `Can not unmarshal Request body to struct, error: ${(e as Error).message}`,
+    );
+  }
+}
+
+/** Serves pause and unpause of VirtualMachineInstances: a Paused condition on the VMI's status. */
+function registerVmiSubresources(host: ExtensionHost, clock: Clock): void {
+  const { store } = host;
+  for (const pause of [true, false]) {
+    host.registerSubresource(
+      SUBRESOURCES_GROUP,
+      SUBRESOURCES_VERSIONS,
+      "virtualmachineinstances",
+      pause ? "pause" : "unpause",
+      (req) => {
+        const vmi = store.get(VMI_KEY, req.namespace, req.name);
+        const next = pause ? planPause(req.name, vmi, clock.now()) : planUnpause(req.name, vmi);
+        const dryRun = bodyDryRun(req.body);
+        if (!req.dryRun.includes("All") && !dryRun) store.update(VMI_KEY, next, "status");
+        return { code: 200 };
+      },
+    );
+  }
+}
+
+/** Serves the world's control routes: settings, and the guest and infrastructure events. */
+function registerWorldControls(host: ExtensionHost, world: KubeVirtWorld): void {
+  const configure = (body: unknown) => {
     try {
       return world.configure((body ?? {}) as Parameters<KubeVirtWorld["configure"]>[0]);
     } catch (e) {
@@ -156,7 +166,7 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
     }
   };
   host.registerControl("kubevirt/settings", (body) =>
-    body && typeof body === "object" && Object.keys(body).length > 0 ? wrapSettings(body) : world.settings,
+    body && typeof body === "object" && Object.keys(body).length > 0 ? configure(body) : world.settings,
   );
   host.registerControl("kubevirt/guest-shutdown", (b) =>
     world.guestShutdown(required(b, "namespace"), required(b, "name")),
@@ -167,7 +177,15 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
   host.registerControl("kubevirt/infrastructure-failure", (b) =>
     world.infrastructureFailure(required(b, "namespace"), required(b, "name")),
   );
+}
 
+/** Installs KubeVirt on the host (see the module comment) and starts its controller. */
+export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = {}): InstalledKubeVirt {
+  registerResources(host, options);
+  const { world, clock, stop } = startKubeVirtRuntime(host.store, options);
+  registerVmSubresources(host);
+  registerVmiSubresources(host, clock);
+  registerWorldControls(host, world);
   return { world, stop };
 }
 

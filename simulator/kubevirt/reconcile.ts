@@ -31,7 +31,7 @@ import {
   type StartFailure,
 } from "./api";
 import { runningPatch } from "./subresources";
-import type { PatchOp } from "./jsonpatch";
+import type { PatchOp } from "../store/patch";
 import type { Rng } from "./timings";
 
 /** One thing the controller does in a reconcile round. */
@@ -46,11 +46,13 @@ export type VmAction =
   /** RerunOnFailure: append a Start request after a failure (`addStartRequest`). */
   | { type: "addStartRequest" };
 
+/** Why a reconcile round failed: the VM's Failure condition. */
 export interface SyncError {
   reason: string;
   message: string;
 }
 
+/** What one reconcile round decided. */
 export interface ReconcileResult {
   actions: VmAction[];
   syncError?: SyncError;
@@ -62,6 +64,7 @@ export interface ReconcileResult {
 export function hasStartRequest(vm: KubeObject): boolean {
   return stateChangeRequests(vm)[0]?.action === "Start";
 }
+/** Head of status.stateChangeRequests is a Start of a paused VMI. */
 export function hasStartPausedRequest(vm: KubeObject): boolean {
   const head = stateChangeRequests(vm)[0];
   return head?.action === "Start" && head.data?.paused === "true";
@@ -115,23 +118,34 @@ export function vmiFromVM(vm: KubeObject): KubeObject {
   };
 }
 
-/** Pure: one round of `sync` (§2.1) and `syncRunStrategy` (§2.2). */
-export function reconcileVM(vm: KubeObject, vmi: KubeObject | undefined, now: number): ReconcileResult {
-  const actions: VmAction[] = [];
+/** One reconcile round of a VM that is not deleting: its inputs, and the actions decided so far. */
+interface Round {
+  vm: KubeObject;
+  vmi: KubeObject | undefined;
+  now: number;
+  actions: VmAction[];
+}
+
+/** The round's actions with a `FailedCreate` sync error. */
+function failedCreate(actions: VmAction[], message: string): ReconcileResult {
+  return { actions, syncError: { reason: "FailedCreate", message } };
+}
+
+/** §2.1 for a deleting VM: delete the VMI, then drop our finalizer (at once for an orphan deletion). */
+function deletionActions(vm: KubeObject, vmi: KubeObject | undefined): VmAction[] {
   const finalizers = vm.metadata.finalizers ?? [];
-
-  if (isDeleting(vm)) {
-    const orphan = finalizers.includes(ORPHAN_FINALIZER);
-    if (!vmi || orphan) {
-      if (finalizers.includes(VM_CONTROLLER_FINALIZER)) actions.push({ type: "removeVMFinalizer", orphan });
-    } else if (!isDeleting(vmi)) {
-      actions.push({ type: "deleteVMI", uid: vmi.metadata.uid ?? "" });
-    }
-    return { actions };
+  const orphan = finalizers.includes(ORPHAN_FINALIZER);
+  if (!vmi || orphan) {
+    return finalizers.includes(VM_CONTROLLER_FINALIZER) ? [{ type: "removeVMFinalizer", orphan }] : [];
   }
-  if (!finalizers.includes(VM_CONTROLLER_FINALIZER)) actions.push({ type: "addVMFinalizer" });
+  return isDeleting(vmi) ? [] : [{ type: "deleteVMI", uid: vmi.metadata.uid ?? "" }];
+}
 
-  // conditionallyBumpGenerationAnnotationOnVmi: generation moved, template did not.
+/** Our finalizer on the VM, and `conditionallyBumpGenerationAnnotationOnVmi` (generation moved, template did not). */
+function upkeepActions(vm: KubeObject, vmi: KubeObject | undefined): VmAction[] {
+  const actions: VmAction[] = [];
+  if (!(vm.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER))
+    actions.push({ type: "addVMFinalizer" });
   const gen = vm.metadata.generation ?? 1;
   if (
     vmi &&
@@ -140,86 +154,94 @@ export function reconcileVM(vm: KubeObject, vmi: KubeObject | undefined, now: nu
   ) {
     actions.push({ type: "bumpVMIGeneration", generation: gen });
   }
+  return actions;
+}
 
-  const rs = effectiveRunStrategy(vm);
-  if ("error" in rs)
-    return {
-      actions,
-      syncError: { reason: "FailedCreate", message: `Error fetching RunStrategy: ${rs.error}` },
-    };
-  const deleting = isDeleting(vmi);
-  const final = isFinal(vmi);
-  const start = (): ReconcileResult => {
-    const left = backoffTimeLeftMs(vm, now);
-    if (left > 0) return { actions, requeueAfterMs: left };
-    actions.push({ type: "createVMI", vmi: vmiFromVM(vm) });
+/** Creates the VMI once the crash-loop backoff allows it, else asks to reconcile again when it does. */
+function startVMI(r: Round): ReconcileResult {
+  const left = backoffTimeLeftMs(r.vm, r.now);
+  if (left > 0) return { actions: r.actions, requeueAfterMs: left };
+  r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm) });
+  return { actions: r.actions };
+}
+
+/** Deletes the VMI unless it is deleting already. */
+function stopVMI(r: Round, vmi: KubeObject): void {
+  if (!isDeleting(vmi)) r.actions.push({ type: "deleteVMI", uid: vmi.metadata.uid ?? "" });
+}
+
+function syncAlways(r: Round): ReconcileResult {
+  if (!r.vmi) return startVMI(r);
+  if (hasStopRequestForVMI(r.vm, r.vmi) || isFinal(r.vmi)) stopVMI(r, r.vmi);
+  return { actions: r.actions };
+}
+
+function syncRerunOnFailure(r: Round): ReconcileResult {
+  const { vm, vmi, actions } = r;
+  if (!vmi) {
+    if (hasStartRequest(vm) || vm.status?.runStrategy !== RunStrategy.RerunOnFailure) return startVMI(r);
     return { actions };
-  };
-  const del = () => {
-    if (vmi && !deleting) actions.push({ type: "deleteVMI", uid: vmi.metadata.uid ?? "" });
-  };
-
-  switch (rs.strategy) {
-    case RunStrategy.Always:
-      if (vmi) {
-        if (hasStopRequestForVMI(vm, vmi) || final) del();
-        return { actions };
-      }
-      return start();
-    case RunStrategy.RerunOnFailure:
-      if (vmi) {
-        if (!deleting) {
-          const phase = vmiPhase(vmi);
-          if (hasStopRequestForVMI(vm, vmi) || phase === Phase.Failed || phase === Phase.Succeeded) {
-            del();
-            if (phase === Phase.Failed) actions.push({ type: "addStartRequest" });
-          }
-        }
-        return { actions };
-      }
-      if (hasStartRequest(vm) || vm.status?.runStrategy !== RunStrategy.RerunOnFailure) return start();
-      return { actions };
-    case RunStrategy.Manual:
-      if (vmi) {
-        if (hasStopRequestForVMI(vm, vmi)) del();
-        return { actions };
-      }
-      if (hasStartRequest(vm)) {
-        actions.push({ type: "createVMI", vmi: vmiFromVM(vm) });
-      }
-      return { actions };
-    case RunStrategy.Halted:
-      if (vmi) {
-        del();
-        return { actions };
-      }
-      if (hasStartRequest(vm)) {
-        // The paused-start path of virt-api: flip to Always; the next round starts it (§2.2 Halted).
-        actions.push({ type: "patchVMSpec", ops: runningPatch(vm, true) });
-        return {
-          actions,
-          syncError: { reason: "FailedCreate", message: "Failure while starting VMI: <nil>" },
-        };
-      }
-      return { actions };
-    case RunStrategy.Once:
-      if (!vmi) return start();
-      return { actions };
-    case RunStrategy.WaitAsReceiver:
-      return {
-        actions,
-        syncError: {
-          reason: "FailedCreate",
-          message:
-            "runStrategy WaitAsReceiver (decentralized live migration) is not supported by the simulator",
-        },
-      };
-    default:
-      return {
-        actions,
-        syncError: { reason: "FailedCreate", message: `unknown runstrategy: ${rs.strategy}` },
-      };
   }
+  const phase = vmiPhase(vmi);
+  if (
+    !isDeleting(vmi) &&
+    (hasStopRequestForVMI(vm, vmi) || phase === Phase.Failed || phase === Phase.Succeeded)
+  ) {
+    stopVMI(r, vmi);
+    if (phase === Phase.Failed) actions.push({ type: "addStartRequest" });
+  }
+  return { actions };
+}
+
+function syncManual(r: Round): ReconcileResult {
+  if (r.vmi) {
+    if (hasStopRequestForVMI(r.vm, r.vmi)) stopVMI(r, r.vmi);
+  } else if (hasStartRequest(r.vm)) {
+    r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm) });
+  }
+  return { actions: r.actions };
+}
+
+function syncHalted(r: Round): ReconcileResult {
+  if (r.vmi) stopVMI(r, r.vmi);
+  else if (hasStartRequest(r.vm)) {
+    // The paused-start path of virt-api: flip to Always; the next round starts it (§2.2 Halted).
+    r.actions.push({ type: "patchVMSpec", ops: runningPatch(r.vm, true) });
+    return failedCreate(r.actions, "Failure while starting VMI: <nil>");
+  }
+  return { actions: r.actions };
+}
+
+/** `syncRunStrategy` (§2.2). */
+function syncRunStrategy(strategy: string, r: Round): ReconcileResult {
+  switch (strategy) {
+    case RunStrategy.Always:
+      return syncAlways(r);
+    case RunStrategy.RerunOnFailure:
+      return syncRerunOnFailure(r);
+    case RunStrategy.Manual:
+      return syncManual(r);
+    case RunStrategy.Halted:
+      return syncHalted(r);
+    case RunStrategy.Once:
+      return r.vmi ? { actions: r.actions } : startVMI(r);
+    case RunStrategy.WaitAsReceiver:
+      return failedCreate(
+        r.actions,
+        "runStrategy WaitAsReceiver (decentralized live migration) is not supported by the simulator",
+      );
+    default:
+      return failedCreate(r.actions, `unknown runstrategy: ${strategy}`);
+  }
+}
+
+/** Pure: one round of `sync` (§2.1) and `syncRunStrategy` (§2.2). */
+export function reconcileVM(vm: KubeObject, vmi: KubeObject | undefined, now: number): ReconcileResult {
+  if (isDeleting(vm)) return { actions: deletionActions(vm, vmi) };
+  const actions = upkeepActions(vm, vmi);
+  const rs = effectiveRunStrategy(vm);
+  if ("error" in rs) return failedCreate(actions, `Error fetching RunStrategy: ${rs.error}`);
+  return syncRunStrategy(rs.strategy, { vm, vmi, now, actions });
 }
 
 /** KubeVirt's crash-loop backoff in seconds: 10·n² + rand[0, 10·n²/2], capped at 300 (§2.5). */
@@ -235,9 +257,17 @@ function everRunning(vmi: KubeObject): boolean {
   return ts.some((t) => t.phase === Phase.Running) || vmiPhase(vmi) === Phase.Running;
 }
 
+/** The run strategies under which a failed start counts towards the crash-loop backoff. */
+const CRASH_LOOP_STRATEGIES: readonly string[] = [
+  RunStrategy.Always,
+  RunStrategy.RerunOnFailure,
+  RunStrategy.Once,
+];
+
 /** VM condition types that are not mirrored from the VMI. */
 const VM_ONLY_CONDITIONS = new Set(["Ready", "Failure", "RestartRequired", "ManualRecoveryRequired"]);
 
+/** What {@link computeVMStatus} needs beyond the VM and the VMI. */
 export interface StatusContext {
   now: number;
   rng: Rng;
@@ -272,11 +302,10 @@ export function printableStatus(
     return PrintableStatus.Starting;
   }
   const sf = vm.status?.startFailure as StartFailure | undefined;
-  const crashStrategies: string[] = [RunStrategy.Always, RunStrategy.RerunOnFailure, RunStrategy.Once];
   if (
     (!vmi || isFinal(vmi)) &&
     (sf?.consecutiveFailCount ?? 0) > 0 &&
-    crashStrategies.includes(strategy ?? "")
+    CRASH_LOOP_STRATEGIES.includes(strategy ?? "")
   ) {
     return PrintableStatus.CrashLoopBackOff;
   }
@@ -286,17 +315,13 @@ export function printableStatus(
   return PrintableStatus.Unknown;
 }
 
-/** Pure: the VM status `updateStatus` would write (§2.4, §2.5), given the VMI as observed after sync. */
-export function computeVMStatus(
+/** The status fields that summarise the VMI: created, ready, runStrategy and the generations. */
+function setSummary(
+  status: Record<string, unknown>,
   vm: KubeObject,
   vmi: KubeObject | undefined,
-  ctx: StatusContext,
-): Record<string, unknown> {
-  const status: Record<string, unknown> = clone(vm.status ?? {});
-  const ts = rfc3339(ctx.now);
-  const rs = effectiveRunStrategy(vm);
-  const strategy = "strategy" in rs ? rs.strategy : undefined;
-
+  strategy: string | undefined,
+): void {
   status.created = !!vmi;
   status.ready = !!vmi && conditionTrue(vmi, "Ready");
   if (strategy && (status.runStrategy || status.created)) status.runStrategy = strategy;
@@ -305,8 +330,14 @@ export function computeVMStatus(
     if (Number.isFinite(g)) status.observedGeneration = g;
     status.desiredGeneration = vm.metadata.generation ?? 1;
   }
+}
 
-  // §2.4: pop at most the head request.
+/** §2.4: pops at most the head state change request, once it has been carried out. */
+function setStateChangeRequests(
+  status: Record<string, unknown>,
+  vm: KubeObject,
+  vmi: KubeObject | undefined,
+): void {
   const scrs = stateChangeRequests(vm);
   const head = scrs[0];
   if (head) {
@@ -317,11 +348,17 @@ export function computeVMStatus(
   }
   if (scrs.length > 0) status.stateChangeRequests = scrs;
   else delete status.stateChangeRequests;
+}
 
-  // §2.5 syncStartFailureStatus.
-  const crashStrategies: string[] = [RunStrategy.Always, RunStrategy.RerunOnFailure, RunStrategy.Once];
+/** §2.5 `syncStartFailureStatus`: counts a newly failed VMI and sets the time of the next start. */
+function setStartFailure(
+  status: Record<string, unknown>,
+  vmi: KubeObject | undefined,
+  strategy: string | undefined,
+  ctx: StatusContext,
+): void {
   const sf = status.startFailure as StartFailure | undefined;
-  if (!strategy || !crashStrategies.includes(strategy) || (vmi && everRunning(vmi))) {
+  if (!strategy || !CRASH_LOOP_STRATEGIES.includes(strategy) || (vmi && everRunning(vmi))) {
     delete status.startFailure;
   } else if (vmi && isFinal(vmi) && sf?.lastFailedVMIUID !== vmi.metadata.uid) {
     const count = (sf?.consecutiveFailCount ?? 0) + 1;
@@ -332,19 +369,29 @@ export function computeVMStatus(
       retryAfterTimestamp: rfc3339Milli(ctx.now + delayMs),
     };
   }
+}
 
-  // Conditions.
-  let conds: Condition[] = conditions(vm);
+/** A condition as the VM mirrors it: type, status, and reason and message when set. */
+function mirrored(c: Condition): Condition {
+  const copy: Condition = { type: c.type, status: c.status };
+  if (c.reason) copy.reason = c.reason;
+  if (c.message) copy.message = c.message;
+  return copy;
+}
+
+/** The VM's conditions mirrored from the VMI: Ready (or why it is not known), and the VMI's own conditions. */
+function mirrorVMIConditions(conds: Condition[], vmi: KubeObject | undefined, ts: string): Condition[] {
   if (!vmi) {
-    conds = setCondition(
+    return setCondition(
       conds,
       { type: "Ready", status: "False", reason: "VMINotExists", message: "VMI does not exist" },
       ts,
     );
-  } else {
-    const ready = findCondition(vmi, "Ready");
-    if (!ready) {
-      conds = setCondition(
+  }
+  const ready = findCondition(vmi, "Ready");
+  let out = ready
+    ? setCondition(conds, mirrored(ready), ready.lastTransitionTime ?? ts)
+    : setCondition(
         conds,
         {
           type: "Ready",
@@ -354,21 +401,16 @@ export function computeVMStatus(
         },
         ts,
       );
-    } else {
-      const copy: Condition = { type: "Ready", status: ready.status };
-      if (ready.reason) copy.reason = ready.reason;
-      if (ready.message) copy.message = ready.message;
-      conds = setCondition(conds, copy, ready.lastTransitionTime ?? ts);
-    }
-    const vmiConds = conditions(vmi).filter((c) => !VM_ONLY_CONDITIONS.has(c.type));
-    conds = conds.filter((c) => VM_ONLY_CONDITIONS.has(c.type) || vmiConds.some((v) => v.type === c.type));
-    for (const c of vmiConds) {
-      const copy: Condition = { type: c.type, status: c.status };
-      if (c.reason) copy.reason = c.reason;
-      if (c.message) copy.message = c.message;
-      conds = setCondition(conds, copy, c.lastTransitionTime ?? ts);
-    }
-  }
+  const vmiConds = conditions(vmi).filter((c) => !VM_ONLY_CONDITIONS.has(c.type));
+  out = out.filter((c) => VM_ONLY_CONDITIONS.has(c.type) || vmiConds.some((v) => v.type === c.type));
+  for (const c of vmiConds) out = setCondition(out, mirrored(c), c.lastTransitionTime ?? ts);
+  return out;
+}
+
+/** The VM's conditions: mirrored from the VMI, Failure from the sync error, and RestartRequired. */
+function vmConditions(vm: KubeObject, vmi: KubeObject | undefined, ctx: StatusContext): Condition[] {
+  const ts = rfc3339(ctx.now);
+  let conds = mirrorVMIConditions(conditions(vm), vmi, ts);
   if (ctx.syncError) {
     conds = setCondition(
       conds,
@@ -379,7 +421,7 @@ export function computeVMStatus(
   // RestartRequired: the template changed while a live VMI runs from the old one (cleared on start/stop).
   const live = !!vmi && !isFinal(vmi) && !isDeleting(vmi);
   if (live && vmi.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] !== templateHash(vm)) {
-    conds = setCondition(
+    return setCondition(
       conds,
       {
         type: "RestartRequired",
@@ -388,9 +430,23 @@ export function computeVMStatus(
       },
       ts,
     );
-  } else conds = removeCondition(conds, "RestartRequired");
-  status.conditions = conds;
+  }
+  return removeCondition(conds, "RestartRequired");
+}
 
+/** Pure: the VM status `updateStatus` would write (§2.4, §2.5), given the VMI as observed after sync. */
+export function computeVMStatus(
+  vm: KubeObject,
+  vmi: KubeObject | undefined,
+  ctx: StatusContext,
+): Record<string, unknown> {
+  const status: Record<string, unknown> = clone(vm.status ?? {});
+  const rs = effectiveRunStrategy(vm);
+  const strategy = "strategy" in rs ? rs.strategy : undefined;
+  setSummary(status, vm, vmi, strategy);
+  setStateChangeRequests(status, vm, vmi);
+  setStartFailure(status, vmi, strategy, ctx);
+  status.conditions = vmConditions(vm, vmi, ctx);
   // printableStatus uses the updated startFailure.
   status.printableStatus = printableStatus({ ...vm, status }, vmi, strategy);
   return status;

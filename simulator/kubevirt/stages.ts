@@ -47,6 +47,7 @@ export interface StageContext {
   ordinal: number;
 }
 
+/** One named VMI transition: when it applies, after how long, and the VMI it produces. */
 export interface Stage {
   name: string;
   description: string;
@@ -84,6 +85,10 @@ function withConditions(
   (out.status ??= {}).conditions = f(conditions(vmi), rfc3339(now));
   return out;
 }
+/** The VMI with one condition set. */
+function withCondition(vmi: KubeObject, condition: Condition, now: number): KubeObject {
+  return withConditions(vmi, (c, ts) => setCondition(c, condition, ts), now);
+}
 function faultOn(ctx: StageContext, fault: string, global: boolean): boolean {
   return global || hasFault(fault, ctx.vmi, ctx.vm);
 }
@@ -103,37 +108,36 @@ export function graceMs(ctx: StageContext): number {
   const s = typeof tgps === "number" ? tgps : DEFAULT_GRACE_PERIOD_SECONDS;
   return s * 1000 * ctx.timings.secondsScale;
 }
-function toFinal(ctx: StageContext, phase: string, reason?: string): KubeObject {
-  let out = withPhase(ctx.vmi, phase, ctx.now);
-  out = withConditions(
-    out,
-    (c, ts) =>
-      setCondition(
-        c,
-        {
-          type: "Ready",
-          status: "False",
-          reason: "GuestNotRunning",
-          message: "Guest VM is not reported as running",
-        },
-        ts,
-      ),
-    ctx.now,
+/** The VMI moved to a final phase (Succeeded or Failed): Ready=False, with `status.reason` when given. */
+export function finalVMI(vmi: KubeObject, phase: string, now: number, reason?: string): KubeObject {
+  const out = withCondition(
+    withPhase(vmi, phase, now),
+    {
+      type: "Ready",
+      status: "False",
+      reason: "GuestNotRunning",
+      message: "Guest VM is not reported as running",
+    },
+    now,
   );
   if (reason) out.status!.reason = reason;
   return out;
 }
 
+/** The stages, all for deleting VMIs (`deleting` true) or all for VMIs that are not deleting. */
+function whileDeleting(deleting: boolean, stages: Omit<Stage, "deleting">[]): Stage[] {
+  return stages.map((stage) => ({ ...stage, deleting }));
+}
+
 const ACTIVE_WITH_POD = [Phase.Scheduled, Phase.Running] as const;
 
-/** The default VMI stages. */
-export const VMI_STAGES: readonly Stage[] = [
+/** The stages of a VMI that is not being deleted: from creation to running, and the faults on the way. */
+const LIVE_STAGES: Omit<Stage, "deleting">[] = [
   {
     name: "vmi-pending",
     description: "The VMI mutating webhook sets phase Pending and adds the VMI controller finalizer.",
     weight: 0,
     phases: [Phase.Unset],
-    deleting: false,
     delayMs: (c) => c.timings.pendingMs,
     next: (c) => {
       const out = withPhase(c.vmi, Phase.Pending, c.now);
@@ -147,7 +151,6 @@ export const VMI_STAGES: readonly Stage[] = [
     description: "The VMI controller creates the virt-launcher pod: Pending → Scheduling.",
     weight: 0,
     phases: [Phase.Pending],
-    deleting: false,
     delayMs: (c) => c.timings.schedulingMs,
     next: (c) => withPhase(c.vmi, Phase.Scheduling, c.now),
   },
@@ -157,7 +160,6 @@ export const VMI_STAGES: readonly Stage[] = [
       "The pod does not fit the node: PodScheduled=False, reason Unschedulable (printableStatus ErrorUnschedulable).",
     weight: 100,
     phases: [Phase.Scheduling],
-    deleting: false,
     when: (c) => {
       const msg = unschedulableMessage(c.vmi, c.allVmis(), c.settings.node);
       const cur = findCondition(c.vmi, "PodScheduled");
@@ -166,19 +168,14 @@ export const VMI_STAGES: readonly Stage[] = [
     whenDescription: "requests exceed the node's free cpu/memory and the condition is not yet set",
     delayMs: (c) => c.timings.schedulingMs,
     next: (c) =>
-      withConditions(
+      withCondition(
         c.vmi,
-        (cs, ts) =>
-          setCondition(
-            cs,
-            {
-              type: "PodScheduled",
-              status: "False",
-              reason: "Unschedulable",
-              message: unschedulableMessage(c.vmi, c.allVmis(), c.settings.node),
-            },
-            ts,
-          ),
+        {
+          type: "PodScheduled",
+          status: "False",
+          reason: "Unschedulable",
+          message: unschedulableMessage(c.vmi, c.allVmis(), c.settings.node),
+        },
         c.now,
       ),
   },
@@ -187,42 +184,30 @@ export const VMI_STAGES: readonly Stage[] = [
     description: "The scheduler binds the pod to the node: PodScheduled=True.",
     weight: 0,
     phases: [Phase.Scheduling],
-    deleting: false,
     when: (c) => !conditionTrue(c.vmi, "PodScheduled") && fits(c),
     whenDescription: "the pod fits the node",
     delayMs: (c) => c.timings.schedulingMs,
-    next: (c) =>
-      withConditions(
-        c.vmi,
-        (cs, ts) => setCondition(cs, { type: "PodScheduled", status: "True" }, ts),
-        c.now,
-      ),
+    next: (c) => withCondition(c.vmi, { type: "PodScheduled", status: "True" }, c.now),
   },
   {
     name: "vmi-err-image-pull",
     description: "A containerDisk image is unknown: Synchronized=False, reason ErrImagePull.",
     weight: 100,
     phases: [Phase.Scheduling],
-    deleting: false,
     when: (c) =>
       conditionTrue(c.vmi, "PodScheduled") && !!badImage(c) && syncReason(c.vmi) !== "ErrImagePull",
     whenDescription: "pod scheduled, an image is unknown, not already ErrImagePull",
     delayMs: (c) =>
       syncReason(c.vmi) === "ImagePullBackOff" ? c.timings.imagePullBackOffMs : c.timings.scheduledMs,
     next: (c) =>
-      withConditions(
+      withCondition(
         c.vmi,
-        (cs, ts) =>
-          setCondition(
-            cs,
-            {
-              type: "Synchronized",
-              status: "False",
-              reason: "ErrImagePull",
-              message: `rpc error: code = NotFound desc = failed to pull and unpack image "${badImage(c)}": not found`,
-            },
-            ts,
-          ),
+        {
+          type: "Synchronized",
+          status: "False",
+          reason: "ErrImagePull",
+          message: `rpc error: code = NotFound desc = failed to pull and unpack image "${badImage(c)}": not found`,
+        },
         c.now,
       ),
   },
@@ -232,24 +217,18 @@ export const VMI_STAGES: readonly Stage[] = [
       "The kubelet backs off pulling the unknown image: Synchronized=False, reason ImagePullBackOff.",
     weight: 100,
     phases: [Phase.Scheduling],
-    deleting: false,
     when: (c) => !!badImage(c) && syncReason(c.vmi) === "ErrImagePull",
     whenDescription: "an image is unknown and the last pull failed",
     delayMs: (c) => c.timings.imagePullBackOffMs,
     next: (c) =>
-      withConditions(
+      withCondition(
         c.vmi,
-        (cs, ts) =>
-          setCondition(
-            cs,
-            {
-              type: "Synchronized",
-              status: "False",
-              reason: "ImagePullBackOff",
-              message: `Back-off pulling image "${badImage(c)}"`,
-            },
-            ts,
-          ),
+        {
+          type: "Synchronized",
+          status: "False",
+          reason: "ImagePullBackOff",
+          message: `Back-off pulling image "${badImage(c)}"`,
+        },
         c.now,
       ),
   },
@@ -258,7 +237,6 @@ export const VMI_STAGES: readonly Stage[] = [
     description: "The virt-launcher pod is ready: Scheduling → Scheduled, status.nodeName set.",
     weight: 0,
     phases: [Phase.Scheduling],
-    deleting: false,
     when: (c) => conditionTrue(c.vmi, "PodScheduled") && !badImage(c),
     whenDescription: "pod scheduled and every image known",
     delayMs: (c) => c.timings.scheduledMs,
@@ -269,7 +247,10 @@ export const VMI_STAGES: readonly Stage[] = [
         c.now,
       );
       out.status!.nodeName = c.settings.node.name;
-      out.metadata.labels = { ...(out.metadata.labels ?? {}), "kubevirt.io/nodeName": c.settings.node.name };
+      out.metadata.labels = {
+        ...(out.metadata.labels ?? {}),
+        "kubevirt.io/nodeName": c.settings.node.name,
+      };
       return out;
     },
   },
@@ -278,11 +259,10 @@ export const VMI_STAGES: readonly Stage[] = [
     description: "Fault: the launcher fails before the domain runs (crash loop): Scheduled → Failed.",
     weight: 100,
     phases: [Phase.Scheduled],
-    deleting: false,
     when: (c) => faultOn(c, Fault.CrashLoop, c.settings.crashLoop),
     whenDescription: `label/annotation ${Fault.CrashLoop}="true" or world crashLoop`,
     delayMs: (c) => c.timings.crashMs,
-    next: (c) => toFinal(c, Phase.Failed),
+    next: (c) => finalVMI(c.vmi, Phase.Failed, c.now),
   },
   {
     name: "vmi-running",
@@ -290,7 +270,6 @@ export const VMI_STAGES: readonly Stage[] = [
       "The domain boots: Scheduled → Running, Ready=True (Paused=True when startStrategy is Paused).",
     weight: 0,
     phases: [Phase.Scheduled],
-    deleting: false,
     delayMs: (c) => c.timings.runningMs,
     next: (c) => {
       let out = withPhase(c.vmi, Phase.Running, c.now);
@@ -320,17 +299,12 @@ export const VMI_STAGES: readonly Stage[] = [
     description: "The guest agent connects: AgentConnected=True and the interface reports its IP.",
     weight: 0,
     phases: [Phase.Running],
-    deleting: false,
     when: (c) =>
       !findCondition(c.vmi, "AgentConnected") && !faultOn(c, Fault.NoGuestAgent, !c.settings.guestAgent),
     whenDescription: "no AgentConnected condition yet and the guest has an agent",
     delayMs: (c) => c.timings.agentConnectMs,
     next: (c) => {
-      const out = withConditions(
-        c.vmi,
-        (cs, ts) => setCondition(cs, { type: "AgentConnected", status: "True" }, ts),
-        c.now,
-      );
+      const out = withCondition(c.vmi, { type: "AgentConnected", status: "True" }, c.now);
       const ip = `${c.settings.podNetworkPrefix}.${(c.ordinal % 250) + 2}`;
       out.status!.interfaces = [
         {
@@ -345,25 +319,27 @@ export const VMI_STAGES: readonly Stage[] = [
       return out;
     },
   },
+];
+
+/** The stages of a VMI that is being deleted and not final yet. */
+const DELETION_STAGES: Omit<Stage, "deleting">[] = [
   {
     name: "vmi-deleted-before-running",
     description: "The VMI is deleted before its domain ran: the pod is removed and the VMI ends Failed.",
     weight: 0,
     phases: [Phase.Unset, Phase.Pending, Phase.Scheduling],
-    deleting: true,
     delayMs: (c) => c.timings.podTeardownMs,
-    next: (c) => toFinal(c, Phase.Failed),
+    next: (c) => finalVMI(c.vmi, Phase.Failed, c.now),
   },
   {
     name: "vmi-graceful-shutdown",
     description: "ACPI power-off after deletion: the guest shuts down within the grace period → Succeeded.",
     weight: 0,
     phases: ACTIVE_WITH_POD,
-    deleting: true,
     when: (c) => !faultOn(c, Fault.IgnoreAcpi, c.settings.ignoreAcpi),
     whenDescription: "the guest honours ACPI",
     delayMs: (c) => Math.min(c.timings.guestShutdownMs, graceMs(c)),
-    next: (c) => toFinal(c, Phase.Succeeded),
+    next: (c) => finalVMI(c.vmi, Phase.Succeeded, c.now),
   },
   {
     name: "vmi-grace-period-expired",
@@ -371,12 +347,15 @@ export const VMI_STAGES: readonly Stage[] = [
       "The guest ignores ACPI: after terminationGracePeriodSeconds the domain is destroyed → Failed.",
     weight: 100,
     phases: ACTIVE_WITH_POD,
-    deleting: true,
     when: (c) => faultOn(c, Fault.IgnoreAcpi, c.settings.ignoreAcpi),
     whenDescription: `label/annotation ${Fault.IgnoreAcpi}="true" or world ignoreAcpi`,
     delayMs: (c) => graceMs(c),
-    next: (c) => toFinal(c, Phase.Failed),
+    next: (c) => finalVMI(c.vmi, Phase.Failed, c.now),
   },
+];
+
+/** The stages of a final VMI, deleting or not. */
+const FINAL_STAGES: Stage[] = [
   {
     name: "vmi-pod-gone",
     description: "The launcher pod of a final VMI is gone: the VMI controller removes its finalizer.",
@@ -391,6 +370,13 @@ export const VMI_STAGES: readonly Stage[] = [
       return out;
     },
   },
+];
+
+/** The default VMI stages. */
+export const VMI_STAGES: readonly Stage[] = [
+  ...whileDeleting(false, LIVE_STAGES),
+  ...whileDeleting(true, DELETION_STAGES),
+  ...FINAL_STAGES,
 ];
 
 /** Pure: the stage that applies to the VMI now (highest weight, then table order), if any. */

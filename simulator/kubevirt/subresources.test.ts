@@ -1,5 +1,5 @@
 import { StatusError, type KubeObject } from "../store/types";
-import { applyJsonPatch } from "./jsonpatch";
+import { applyJsonPatch } from "../store/patch";
 import {
   planRestart,
   planStart,

@@ -23,14 +23,17 @@ import {
   rfc3339,
   type StateChangeRequest,
 } from "./api";
-import { applyJsonPatch, JsonPatchError, type PatchOp } from "./jsonpatch";
+import { applyJsonPatch, JsonPatchError, type PatchOp } from "../store/patch";
 
+/** The message of a start or restart refused while the VM needs manual recovery. */
 export const MANUAL_RECOVERY_MESSAGE =
   "VM recovery required: Volume migration failed, leaving some volumes pointing to non-consistent targets; manual intervention is needed to reassign them to their original volumes.";
+/** The message of a request refused while an earlier stop or start is pending. */
 export const UNDERWAY_MESSAGE = "unable to complete request: stop/start already underway";
 
 // ---- error constructors (apimachinery shapes, §1.1) ----
 
+/** 409 Conflict on a kubevirt.io object. */
 export function conflict(name: string, msg: string, resource = "virtualmachine"): StatusError {
   return new StatusError(
     409,
@@ -43,14 +46,17 @@ export function conflict(name: string, msg: string, resource = "virtualmachine")
     },
   );
 }
+/** 500 InternalError with the message as its cause. */
 export function internalError(msg: string): StatusError {
   return new StatusError(500, "InternalError", `Internal error occurred: ${msg}`, {
     causes: [{ message: msg }],
   });
 }
+/** 400 BadRequest. */
 export function badRequest(msg: string): StatusError {
   return new StatusError(400, "BadRequest", msg);
 }
+/** 404 NotFound of a kubevirt.io object. */
 export function notFound(name: string, resource = "virtualmachine"): StatusError {
   return new StatusError(404, "NotFound", `${resource}.kubevirt.io "${name}" not found`, {
     name,
@@ -148,14 +154,20 @@ function strategyOrThrow(vm: KubeObject): string {
   return rs.strategy;
 }
 
-/** Pure: StartVMRequestHandler (§1.4). `vm` undefined means not found. */
-export function planStart(
+/**
+ * A pure planner of one VM subresource: reads the VM named `name` (undefined: not found), its VMI, the request
+ * body and the query's `dryRun` values, and returns the plan or throws the StatusError to answer.
+ */
+export type Planner = (
   name: string,
   vm: KubeObject | undefined,
   vmi: KubeObject | undefined,
   body: string,
-  dryRunQuery: readonly string[] = [],
-): Plan {
+  dryRunQuery?: readonly string[],
+) => Plan;
+
+/** Pure: StartVMRequestHandler (§1.4). `vm` undefined means not found. */
+export const planStart: Planner = (name, vm, vmi, body, dryRunQuery = []) => {
   if (!vm) throw notFound(name);
   if (vmi && isActive(vmi)) throw conflict(name, "VM is already running");
   if (conditionTrue(vm, "ManualRecoveryRequired")) throw conflict(name, MANUAL_RECOVERY_MESSAGE);
@@ -194,16 +206,10 @@ export function planStart(
       break;
   }
   return { steps, dryRun };
-}
+};
 
 /** Pure: StopVMRequestHandler (§1.5). */
-export function planStop(
-  name: string,
-  vm: KubeObject | undefined,
-  vmi: KubeObject | undefined,
-  body: string,
-  dryRunQuery: readonly string[] = [],
-): Plan {
+export const planStop: Planner = (name, vm, vmi, body, dryRunQuery = []) => {
   const opts = decodeBody(body);
   if (!vm) throw notFound(name);
   const dryRun = isDryRun(dryRunQuery, opts);
@@ -242,16 +248,10 @@ export function planStop(
       break;
   }
   return { steps, dryRun };
-}
+};
 
 /** Pure: RestartVMRequestHandler (§1.6). */
-export function planRestart(
-  name: string,
-  vm: KubeObject | undefined,
-  vmi: KubeObject | undefined,
-  body: string,
-  dryRunQuery: readonly string[] = [],
-): Plan {
+export const planRestart: Planner = (name, vm, vmi, body, dryRunQuery = []) => {
   const opts = decodeBody(body);
   const gps = typeof opts.gracePeriodSeconds === "number" ? opts.gracePeriodSeconds : undefined;
   if (gps !== undefined && gps > 0)
@@ -284,7 +284,7 @@ export function planRestart(
     ops: changeRequestPatch(vm, [{ action: "Stop", uid: vmi.metadata.uid }, { action: "Start" }]),
   });
   return { steps, dryRun };
-}
+};
 
 // ---- execution ----
 
@@ -335,21 +335,26 @@ export async function executePlan(apply: StepApplier, plan: Plan): Promise<void>
       await apply(step, step.ops, plan.dryRun);
       done.push(step);
     } catch (e) {
-      for (const prev of done) {
-        if (prev.rollback) {
-          try {
-            await apply(prev, prev.rollback, plan.dryRun);
-          } catch {
-            // best effort, as in KubeVirt
-          }
-        }
-      }
+      await rollBack(apply, done, plan.dryRun);
       throw e;
     }
   }
   if (plan.error) throw plan.error;
 }
 
+/** Applies the rollbacks of the steps done, in order, on a best-effort basis (as KubeVirt does). */
+async function rollBack(apply: StepApplier, done: PlanStep[], dryRun: boolean): Promise<void> {
+  for (const prev of done) {
+    if (!prev.rollback) continue;
+    try {
+      await apply(prev, prev.rollback, dryRun);
+    } catch {
+      // best effort, as in KubeVirt
+    }
+  }
+}
+
+/** The reason of the Paused condition a pause request sets. */
 export const PAUSED_REASON = "PausedByUser";
 
 /** Pure: the VMI after a pause request, or the StatusError KubeVirt answers. */

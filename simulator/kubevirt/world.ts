@@ -4,6 +4,7 @@
  * one object can be targeted with `sim.kubevirt.io/*` labels or annotations (kwok's per-object knobs),
  * read from the VMI (i.e. the VM's template metadata) and then from the owning VM's metadata.
  */
+import { isObject } from "../store/json";
 import type { KubeObject } from "../store/types";
 import { isFinal, conditionTrue } from "./api";
 
@@ -18,11 +19,13 @@ export const Fault = {
   /** Every containerDisk image of this object counts as unknown (ErrImagePull / ImagePullBackOff). */
   ImagePullError: "sim.kubevirt.io/image-pull-error",
 } as const;
+/** One of the {@link Fault} switches. */
 export type Fault = (typeof Fault)[keyof typeof Fault];
 
 /** Annotation suffix to override one stage's delay for one object: `<stage>.stage.sim.kubevirt.io/delay` (ms). */
 export const STAGE_DELAY_ANNOTATION_SUFFIX = ".stage.sim.kubevirt.io/delay";
 
+/** The simulated node's name and allocatable resources. */
 export interface NodeCapacity {
   name: string;
   /** CPU cores, e.g. 8, "8" or "8000m". */
@@ -31,6 +34,7 @@ export interface NodeCapacity {
   memory: number | string;
 }
 
+/** The global settings of the simulated world. */
 export interface WorldSettings {
   node: NodeCapacity;
   /**
@@ -48,6 +52,7 @@ export interface WorldSettings {
   podNetworkPrefix: string;
 }
 
+/** The containerDisk images the registry knows by default: KubeVirt's and the containerdisks project's. */
 export const DEFAULT_KNOWN_IMAGES: readonly string[] = [
   "quay.io/kubevirt/*",
   "kubevirt/*",
@@ -56,6 +61,7 @@ export const DEFAULT_KNOWN_IMAGES: readonly string[] = [
   "registry:5000/kubevirt/*",
 ];
 
+/** The default world: one 8-CPU, 32Gi node, the default images, guests with agents that honour ACPI. */
 export function defaultWorldSettings(): WorldSettings {
   return {
     node: { name: "node01", cpu: 8, memory: "32Gi" },
@@ -95,17 +101,17 @@ export function parseQuantity(q: unknown): number | undefined {
   return n * (m[2] ? mult[m[2]] : 1);
 }
 
-type Json = Record<string, unknown>;
-function obj(v: unknown): Json {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {};
+/** `v` when it is a JSON object, else an empty one. */
+function obj(v: unknown): Record<string, unknown> {
+  return isObject(v) ? v : {};
 }
+
+const requestsCache = new WeakMap<KubeObject, { cpu: number; memory: number }>();
 
 /**
  * What the launcher pod requests: `domain.resources.requests` when given; otherwise memory from
  * `domain.memory.guest` and 100m CPU per vCPU (KubeVirt's default cpuAllocationRatio of 10).
  */
-const requestsCache = new WeakMap<KubeObject, { cpu: number; memory: number }>();
-
 export function vmiRequests(vmi: KubeObject): { cpu: number; memory: number } {
   const cached = requestsCache.get(vmi);
   if (cached) return cached;
@@ -179,6 +185,7 @@ export function imageRepository(ref: string): string {
   return r;
 }
 
+/** Whether the registry knows `ref`: by exact reference, repository or `*`-ended prefix, or `"*"` for all. */
 export function isKnownImage(ref: string, known: readonly string[] | "*"): boolean {
   if (known === "*") return true;
   const repo = imageRepository(ref);

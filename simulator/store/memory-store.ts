@@ -12,11 +12,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { alreadyExists, conflict, expired, invalid, notFound, badRequest } from "./errors";
-import { clone, deepEqual } from "./json";
-import type { DeleteOptions, KubeObject, ResourceKey, Store, WatchEvent } from "./types";
+import { clone, deepEqual, rfc3339 } from "./json";
+import type { DeleteOptions, KubeObject, OwnerReference, ResourceKey, Store, WatchEvent } from "./types";
 
-/** The finalizers the garbage collector serves (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents). */
+/** The finalizer of an orphan deletion (metav1.FinalizerOrphanDependents): the dependents lose their ownerReference. */
 export const FINALIZER_ORPHAN = "orphan";
+/** The finalizer of a foreground deletion (metav1.FinalizerDeleteDependents): the object goes after its blocking dependents. */
 export const FINALIZER_FOREGROUND = "foregroundDeletion";
 
 /** Options of {@link MemoryStore}. */
@@ -65,8 +66,10 @@ function objectId(namespace: string | undefined, name: string): string {
   return `${namespace ?? ""}/${name}`;
 }
 
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+/** The uid of an object that is deleting and waits for the garbage collector to serve `finalizer`. */
+function uidAwaiting(obj: KubeObject | undefined, finalizer: string): string | undefined {
+  const meta = obj?.metadata;
+  return meta?.deletionTimestamp && meta.finalizers?.includes(finalizer) ? meta.uid : undefined;
 }
 
 /** The object without `metadata` and `status`: what `metadata.generation` tracks. */
@@ -422,85 +425,94 @@ export class MemoryStore implements Store {
   collectGarbage(): void {
     const all: { c: Collection; id: string; obj: KubeObject }[] = [];
     for (const c of this.collections.values()) for (const [id, obj] of c.objects) all.push({ c, id, obj });
-    const dependentsOf = (uid: string) => {
-      const out: { c: Collection; id: string }[] = [];
-      for (const c of this.collections.values()) {
-        for (const [id, obj] of c.objects)
-          if (obj.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push({ c, id });
-      }
-      return out;
-    };
-    const key = (c: Collection): ResourceKey => ({ group: c.group, version: "", resource: c.resource });
-    const current = (c: Collection, id: string) => c.objects.get(id);
-
     for (const { c, id, obj } of all) {
-      const meta = obj.metadata;
-      if (meta.deletionTimestamp && meta.uid && meta.finalizers?.includes(FINALIZER_ORPHAN)) {
-        for (const d of dependentsOf(meta.uid)) {
-          const dep = current(d.c, d.id);
-          if (!dep) continue;
-          const next = clone(dep);
-          next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter(
-            (r) => r.uid !== meta.uid,
-          );
-          if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
-          this.commitUpdate(d.c, d.id, dep, next);
-        }
+      const orphaning = uidAwaiting(obj, FINALIZER_ORPHAN);
+      if (orphaning) {
+        this.orphanDependents(orphaning);
         this.removeFinalizer(c, id, FINALIZER_ORPHAN);
       }
-      const now = current(c, id);
-      if (
-        now &&
-        now.metadata.deletionTimestamp &&
-        now.metadata.uid &&
-        now.metadata.finalizers?.includes(FINALIZER_FOREGROUND)
-      ) {
-        const uid = now.metadata.uid;
-        let blocking = 0;
-        for (const d of dependentsOf(uid)) {
-          const dep = current(d.c, d.id);
-          if (!dep) continue;
-          const ref = dep.metadata.ownerReferences?.find((r) => r.uid === uid);
-          if (ref?.blockOwnerDeletion) blocking++;
-          if (!dep.metadata.deletionTimestamp) {
-            try {
-              this.delete(key(d.c), dep.metadata.namespace ?? "", dep.metadata.name, {
-                propagationPolicy: ref?.blockOwnerDeletion ? "Foreground" : "Background",
-              });
-            } catch {
-              // already gone
-            }
-          }
-        }
-        // Dependents that vanished at once no longer block.
-        blocking = dependentsOf(uid).filter((d) => {
-          const dep = current(d.c, d.id);
-          return dep?.metadata.ownerReferences?.find((r) => r.uid === uid)?.blockOwnerDeletion;
-        }).length;
-        if (blocking === 0) this.removeFinalizer(c, id, FINALIZER_FOREGROUND);
-      }
+      const foreground = uidAwaiting(c.objects.get(id), FINALIZER_FOREGROUND);
+      if (foreground && this.deleteDependents(foreground) === 0)
+        this.removeFinalizer(c, id, FINALIZER_FOREGROUND);
     }
-    for (const { c, id } of all) {
-      const obj = current(c, id);
-      const refs = obj?.metadata.ownerReferences;
-      if (!obj || !refs?.length) continue;
-      const absent = refs.filter((r) => !this.byUid.has(r.uid));
-      if (absent.length === 0) continue;
-      if (absent.length === refs.length) {
-        if (!obj.metadata.deletionTimestamp) {
-          try {
-            this.delete(key(c), obj.metadata.namespace ?? "", obj.metadata.name, {
-              propagationPolicy: "Background",
-            });
-          } catch {
-            // already gone
-          }
-        }
-      } else {
-        const next = clone(obj);
-        next.metadata.ownerReferences = refs.filter((r) => this.byUid.has(r.uid));
-        this.commitUpdate(c, id, obj, next);
-      }
+    for (const { c, id } of all) this.collectIfOwnersGone(c, id);
+  }
+
+  /** Where the objects that name `uid` among their owners are stored. */
+  private dependentsOf(uid: string): { c: Collection; id: string }[] {
+    const out: { c: Collection; id: string }[] = [];
+    for (const c of this.collections.values()) {
+      for (const [id, obj] of c.objects)
+        if (obj.metadata.ownerReferences?.some((r) => r.uid === uid)) out.push({ c, id });
+    }
+    return out;
+  }
+
+  /** The `orphan` finalizer's work: drops the ownerReference to `uid` from every dependent. */
+  private orphanDependents(uid: string): void {
+    for (const d of this.dependentsOf(uid)) {
+      const dep = d.c.objects.get(d.id);
+      if (dep) this.keepOwners(d.c, d.id, dep, (r) => r.uid !== uid);
+    }
+  }
+
+  /**
+   * The `foregroundDeletion` finalizer's work: deletes the dependents of `uid` that are not deleting yet (in the
+   * foreground when they block their owner); returns how many dependents still block the owner's deletion.
+   */
+  private deleteDependents(uid: string): number {
+    const blockingRef = (dep: KubeObject | undefined) =>
+      dep?.metadata.ownerReferences?.find((r) => r.uid === uid)?.blockOwnerDeletion;
+    for (const d of this.dependentsOf(uid)) {
+      const dep = d.c.objects.get(d.id);
+      if (dep && !dep.metadata.deletionTimestamp)
+        this.deleteQuietly(d.c, dep, blockingRef(dep) ? "Foreground" : "Background");
+    }
+    // Dependents that vanished at once no longer block.
+    return this.dependentsOf(uid).filter((d) => blockingRef(d.c.objects.get(d.id))).length;
+  }
+
+  /** Deletes an object whose owners are all gone, and drops the references to the owners that are gone. */
+  private collectIfOwnersGone(c: Collection, id: string): void {
+    const obj = c.objects.get(id);
+    const refs = obj?.metadata.ownerReferences;
+    if (!obj || !refs?.length) return;
+    const present = refs.filter((r) => this.byUid.has(r.uid)).length;
+    if (present === refs.length) return;
+    if (present > 0) this.keepOwners(c, id, obj, (r) => this.byUid.has(r.uid));
+    else if (!obj.metadata.deletionTimestamp) this.deleteQuietly(c, obj, "Background");
+  }
+
+  /** Writes the object with only the ownerReferences that `keep` accepts (none: no `ownerReferences`). */
+  private keepOwners(
+    c: Collection,
+    id: string,
+    obj: KubeObject,
+    keep: (ref: OwnerReference) => boolean,
+  ): void {
+    const next = clone(obj);
+    next.metadata.ownerReferences = (next.metadata.ownerReferences ?? []).filter(keep);
+    if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
+    this.commitUpdate(c, id, obj, next);
+  }
+
+  /** Deletes an object with a propagation policy; one that is gone already is no error. */
+  private deleteQuietly(
+    c: Collection,
+    obj: KubeObject,
+    propagationPolicy: "Foreground" | "Background",
+  ): void {
+    try {
+      this.delete(
+        { group: c.group, version: "", resource: c.resource },
+        obj.metadata.namespace ?? "",
+        obj.metadata.name,
+        {
+          propagationPolicy,
+        },
+      );
+    } catch {
+      // already gone
     }
   }
 

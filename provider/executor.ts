@@ -125,10 +125,14 @@ async function power(ctx: ExecutionContext, call: PowerCall): Promise<void> {
   }
 }
 
-/** Waits (briefly) until KubeVirt's controller has seen the VM's latest spec; returns what is then observed. */
+/**
+ * Waits (briefly) until KubeVirt's controller has seen the VM's latest spec; returns what is then observed.
+ * KubeVirt reports the generation it saw (`status.desiredGeneration`) only while the VM has an instance, so a
+ * VM without one has nothing to wait for.
+ */
 async function observedByKubeVirt(ctx: ExecutionContext, floor: Observed): Promise<Observed> {
   const generation = floor.vm?.metadata.generation;
-  if (generation !== undefined) {
+  if (generation !== undefined && ctx.watch.get(ctx.name, floor).vmi !== undefined) {
     await waitFor(ctx.watch, ctx.name, { state: "generation", generation }, floor, {
       deadline: Math.min(ctx.deadline, Date.now() + OBSERVE_SPEC_MS),
       log: () => undefined,

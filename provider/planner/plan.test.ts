@@ -2,7 +2,6 @@ import { join } from "node:path";
 import {
   declared,
   desired,
-  impliedPower,
   liveVm,
   liveVmi,
   summarize,
@@ -59,8 +58,8 @@ describe("plan: strategy moves (the seed's start/stop/restart table)", () => {
 
   it.each(rows)("should plan %s → %s as: %s", (from, to, expected) => {
     const p = plan({
-      desired: desired(to, impliedPower(to)),
-      previous: declared(from, impliedPower(from)),
+      desired: desired(to),
+      previous: declared(from),
       observed: { vm: liveVm(from), vmi: liveVmi(NATURAL_VMI[from]) },
     });
     expect(summarize(p)).toBe(expected);
@@ -123,7 +122,7 @@ describe("plan: the strategy a wait knows", () => {
   it.each(["Always", "RerunOnFailure", "Once", "Manual"])(
     "should wait for a new %s VM under that strategy",
     (strategy) => {
-      const p = plan({ desired: desired(strategy, impliedPower(strategy) ?? "Running"), observed: {} });
+      const p = plan({ desired: desired(strategy, "Running"), observed: {} });
       expect(p.actions.at(-1)).toMatchObject({ kind: "wait", target: { state: "running", strategy } });
     },
   );
@@ -140,44 +139,59 @@ describe("plan: the strategy a wait knows", () => {
 });
 
 describe("plan: out-of-band power changes", () => {
-  it("should start an Always VM that virtctl stopped (spec rewritten to Halted)", () => {
-    const p = plan({
-      desired: desired("Always", "Running"),
-      previous: declared("Always", "Running"),
-      observed: { vm: liveVm("Halted"), vmi: undefined },
-    });
-    expect(summarize(p)).toBe("start → wait(Ready)");
-  });
+  // Each row: the declaration now (strategy, powerState, powerDrift) and at the last update, the live
+  // strategy and instance, then the plan and its notes.
+  type Row = [
+    string,
+    [string, PowerState, "Correct" | "Ignore"],
+    [string, PowerState],
+    [string, VmiState],
+    string,
+    string[],
+  ];
+  const rows: Row[] = [
+    [
+      "should start an Always VM that virtctl stopped (spec rewritten to Halted)",
+      ["Always", "Running", "Correct"],
+      ["Always", "Running"],
+      ["Halted", "none"],
+      "start → wait(Ready)",
+      [],
+    ],
+    [
+      "should leave it stopped and say so with powerDrift Ignore",
+      ["Always", "Running", "Ignore"],
+      ["Always", "Running"],
+      ["Halted", "none"],
+      "-",
+      ["runStrategy is Halted on the cluster, Always in the program; left alone (powerDrift Ignore)"],
+    ],
+    [
+      "should still act on a declared change with powerDrift Ignore",
+      ["Halted", "Stopped", "Ignore"],
+      ["Always", "Running"],
+      ["Always", "Running"],
+      "stop → wait(Stopped)",
+      [],
+    ],
+    [
+      "should not start a Manual VM stopped out of band when powerDrift is Ignore",
+      ["Manual", "Running", "Ignore"],
+      ["Manual", "Running"],
+      ["Manual", "none"],
+      "-",
+      ["vm1 is stopped, powerState says Running; left alone (powerDrift Ignore)"],
+    ],
+  ];
 
-  it("should leave it stopped and say so with powerDrift Ignore", () => {
+  it.each(rows)("%s", (_title, [strategy, power, powerDrift], before, [live, vmi], expected, notes) => {
     const p = plan({
-      desired: desired("Always", "Running", { powerDrift: "Ignore" }),
-      previous: declared("Always", "Running"),
-      observed: { vm: liveVm("Halted"), vmi: undefined },
+      desired: desired(strategy, power, { powerDrift }),
+      previous: declared(...before),
+      observed: { vm: liveVm(live), vmi: liveVmi(vmi) },
     });
-    expect(summarize(p)).toBe("-");
-    expect(p.notes).toEqual([
-      "runStrategy is Halted on the cluster, Always in the program; left alone (powerDrift Ignore)",
-    ]);
-  });
-
-  it("should still act on a declared change with powerDrift Ignore", () => {
-    const p = plan({
-      desired: desired("Halted", "Stopped", { powerDrift: "Ignore" }),
-      previous: declared("Always", "Running"),
-      observed: { vm: liveVm("Always"), vmi: liveVmi("Running") },
-    });
-    expect(summarize(p)).toBe("stop → wait(Stopped)");
-  });
-
-  it("should not start a Manual VM stopped out of band when powerDrift is Ignore", () => {
-    const p = plan({
-      desired: desired("Manual", "Running", { powerDrift: "Ignore" }),
-      previous: declared("Manual", "Running"),
-      observed: { vm: liveVm("Manual"), vmi: undefined },
-    });
-    expect(summarize(p)).toBe("-");
-    expect(p.notes[0]).toMatch(/is stopped, powerState says Running; left alone/);
+    expect(summarize(p)).toBe(expected);
+    expect(p.notes).toEqual(notes);
   });
 });
 
@@ -324,7 +338,14 @@ describe("plan: JSON patches", () => {
 // golden file fails.
 describe("plan: every transition", () => {
   const golden = join(__dirname, "testdata", "transitions.golden.txt");
-  const powers: (PowerState | undefined)[] = [undefined, "Running", "Stopped"];
+  /** The powerState inputs `check` accepts with each strategy, besides none (stated here, not derived). */
+  const POWER_STATES: Record<string, PowerState[]> = {
+    Always: ["Running"],
+    RerunOnFailure: ["Running", "Stopped"],
+    Once: ["Running"],
+    Manual: ["Running", "Stopped"],
+    Halted: ["Stopped"],
+  };
   const states: VmiState[] = ["none", "Running", "Succeeded", "Failed"];
 
   /** Every combination the checked inputs allow, with its plan. */
@@ -332,14 +353,11 @@ describe("plan: every transition", () => {
     const out: { from: string; to: string; power?: PowerState; state: VmiState; plan: Plan }[] = [];
     for (const from of STRATEGIES)
       for (const to of STRATEGIES)
-        for (const power of powers) {
-          const implied = impliedPower(to);
-          if (implied !== undefined && power !== undefined && power !== implied) continue; // rejected by check
-          if (to === "Once" && power === "Stopped") continue; // rejected by check
+        for (const power of [undefined, ...POWER_STATES[to]]) {
           for (const state of states) {
             const p = plan({
-              desired: desired(to, power ?? implied),
-              previous: declared(from, impliedPower(from)),
+              desired: desired(to, power),
+              previous: declared(from),
               observed: { vm: liveVm(from), vmi: liveVmi(state) },
             });
             out.push({ from, to, power, state, plan: p });

@@ -115,74 +115,111 @@ function stopAction(desired: Desired, reason: string): Action {
     : { kind: "stop", reason, gracePeriodSeconds: desired.stopGracePeriodSeconds };
 }
 
+/**
+ * Plans an update of an existing VM in three named steps: how its run strategy moves ({@link strategyMove}),
+ * what its spec patch holds ({@link specPatch} plus the strategy's ops), and which power actions follow
+ * ({@link powerStep}, then {@link restartActions} for a VM that keeps running).
+ */
 function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
   const { desired, previous, observed, adoptedAt } = request;
-  const vmi = observed.vmi;
-  const actions: Action[] = [];
   const notes: string[] = [];
+  const move = strategyMove(request, vm, notes);
+  const spec = specPatch(vm, previous, desired, adoptedAt);
+  const ops = [...spec.ops, ...move.ops];
+  const changes = move.ops.length > 0 ? [...spec.changes, move.why] : spec.changes;
+  const power = powerStep(desired, vm, observed.vmi, move, notes);
+
+  const actions: Action[] = [];
+  if (ops.length > 0) actions.push({ kind: "patch", ops: withTests(vm, ops), changes });
+  actions.push(...power);
+
+  // A start or stop already gives the VM an instance built from the new template (or none).
+  const keepsRunning = isActive(observed.vmi) && !power.some((a) => a.kind === "stop" || a.kind === "start");
+  if (keepsRunning && previous !== undefined) {
+    const templateChanged = spec.changes.includes("template");
+    actions.push(...restartActions(vm, observed.vmi, previous, desired, templateChanged, move, notes));
+  }
+  return { actions, notes };
+}
+
+/** How an update moves the VM's run strategy (step one of {@link planUpdate}). */
+interface StrategyMove {
+  /** The strategy KubeVirt applies now. */
+  live: string;
+  /** The declared strategy. */
+  target: string;
+  /** The strategy KubeVirt applies once the plan ran: the declared one, unless drift is left alone. */
+  applied: string;
+  /** Whether the plan moves the VM to the declared strategy. */
+  change: boolean;
+  /** Out-of-band power drift is left alone (powerDrift Ignore, and the declaration did not change). */
+  ignoreDrift: boolean;
+  /**
+   * The subresource call that makes the move by itself (KubeVirt's table: `start` rewrites Halted to
+   * Always, `stop` rewrites Always to Halted), or `undefined` when the move is a patch (or no move).
+   */
+  call: "start" | "stop" | undefined;
+  /** The JSON patch ops of a move that is a patch (without tests). */
+  ops: JsonPatchOp[];
+  /** `runStrategy <live> → <target>`: the change, in words. */
+  why: string;
+}
+
+/** Step one of {@link planUpdate}: whether and how the run strategy moves; notes drift left alone. */
+function strategyMove(request: PlanRequest, vm: LiveVm, notes: string[]): StrategyMove {
+  const { desired, previous, observed } = request;
   const live = effectiveStrategy(vm);
   const target = desired.strategy;
-  const active = isActive(vmi);
-
   // Out-of-band changes: the declaration did not change, but the cluster did (virtctl start/stop rewrites
   // Always <-> Halted in spec; a Manual/RerunOnFailure stop or a guest shutdown shows only in status).
   const declarationUnchanged =
     previous !== undefined && previous.strategy === target && previous.power === desired.power;
   const ignoreDrift = desired.powerDrift === PowerDrift.Ignore && declarationUnchanged;
-
-  const { ops, changes } = specPatch(vm, previous, desired, adoptedAt);
-  const templateChanged = changes.includes("template");
-
-  const strategyDrifted = live !== target;
-  if (strategyDrifted && ignoreDrift) {
+  const drifted = live !== target;
+  if (drifted && ignoreDrift) {
     notes.push(
       `runStrategy is ${live} on the cluster, ${target} in the program; left alone (powerDrift Ignore)`,
     );
   }
-  const changeStrategy = strategyDrifted && !ignoreDrift;
-  /** The strategy KubeVirt applies once the plan ran: the declared one, unless drift is left alone. */
-  const applied = changeStrategy ? target : live;
+  const change = drifted && !ignoreDrift;
   const sameField = (vm.spec.runStrategy !== undefined) === (desired.manifest.spec.runStrategy !== undefined);
-  const why = `runStrategy ${live} → ${target}`;
-  let power: Action[] = [];
-  const stopped: Action = { kind: "wait", target: { state: "stopped" } };
+  const call = !change || !sameField ? undefined : subresourceMove(live, target, isActive(observed.vmi));
+  const ops = change && call === undefined ? strategyOps(vm, desired.manifest) : [];
+  const applied = change ? target : live;
+  return { live, target, applied, change, ignoreDrift, call, ops, why: `runStrategy ${live} → ${target}` };
+}
 
+/** The subresource call that moves `live` to `target` by KubeVirt's own rewrite, if there is one. */
+function subresourceMove(live: string, target: string, active: boolean): "start" | "stop" | undefined {
+  if (live === RunStrategy.Halted && target === RunStrategy.Always && !active) return "start";
+  if (live === RunStrategy.Always && target === RunStrategy.Halted) return "stop";
+  return undefined;
+}
+
+/** Step three of {@link planUpdate}: the power actions after the patch. */
+function powerStep(
+  desired: Desired,
+  vm: LiveVm,
+  vmi: LiveVmi | undefined,
+  move: StrategyMove,
+  notes: string[],
+): Action[] {
+  if (move.call === "start")
+    return [{ kind: "start", reason: move.why }, waitRunning(desired, RunStrategy.Always)];
+  if (move.call === "stop")
+    return [stopAction(desired, move.why), { kind: "wait", target: { state: "stopped" } }];
+  if (!move.ignoreDrift) return powerFor(move.applied, move.change, move.why, vmi, desired, notes);
+  const active = isActive(vmi);
   if (
-    changeStrategy &&
-    sameField &&
-    live === RunStrategy.Halted &&
-    target === RunStrategy.Always &&
-    !active
+    move.live === move.target &&
+    desired.power !== undefined &&
+    (desired.power === PowerState.Running) !== active
   ) {
-    power = [{ kind: "start", reason: why }, waitRunning(desired, RunStrategy.Always)];
-  } else if (changeStrategy && sameField && live === RunStrategy.Always && target === RunStrategy.Halted) {
-    power = [stopAction(desired, why), stopped];
-  } else {
-    if (changeStrategy) {
-      ops.push(...strategyOps(vm, desired.manifest));
-      changes.push(why);
-    }
-    if (!ignoreDrift || changeStrategy) power = powerFor(applied, changeStrategy, why, vmi, desired, notes);
-    else if (
-      !strategyDrifted &&
-      desired.power !== undefined &&
-      (desired.power === PowerState.Running) !== active
-    ) {
-      notes.push(
-        `${vm.metadata.name} is ${active ? "running" : "stopped"}, powerState says ${desired.power}; left alone (powerDrift Ignore)`,
-      );
-    }
+    notes.push(
+      `${vm.metadata.name} is ${active ? "running" : "stopped"}, powerState says ${desired.power}; left alone (powerDrift Ignore)`,
+    );
   }
-
-  if (ops.length > 0) actions.push({ kind: "patch", ops: withTests(vm, ops), changes });
-  actions.push(...power);
-
-  // A start or stop already gives the VM an instance built from the new template (or none).
-  const keepsRunning = active && !power.some((a) => a.kind === "stop" || a.kind === "start");
-  if (keepsRunning && previous !== undefined) {
-    actions.push(...restartActions(vm, vmi, previous, desired, templateChanged, target, applied, notes));
-  }
-  return { actions, notes };
+  return [];
 }
 
 /** The power actions the (possibly new) strategy needs, given the observed instance. */
@@ -251,16 +288,17 @@ function vmiState(vmi: LiveVmi | undefined): string {
   return isFinal(vmi) ? `stopped (instance ${vmi.status?.phase})` : (vmi.status?.phase ?? "unknown");
 }
 
+/** Step four of {@link planUpdate}: the restart a VM that keeps running needs, if any. */
 function restartActions(
   vm: LiveVm,
   vmi: LiveVmi | undefined,
   previous: Declared,
   desired: Desired,
   templateChanged: boolean,
-  strategy: string,
-  applied: string,
+  move: Pick<StrategyMove, "target" | "applied">,
   notes: string[],
 ): Action[] {
+  const strategy = move.target;
   const canRestart = strategy !== RunStrategy.Once && strategy !== RunStrategy.Halted;
   let restart: Extract<Action, { kind: "restart" }> | undefined;
   if (desired.restartTrigger !== previous.restartTrigger) {
@@ -284,10 +322,10 @@ function restartActions(
     notes.push(`${vm.metadata.name} cannot be restarted under runStrategy ${strategy} (${restart.reason})`);
     return [];
   }
-  return [restart, waitRunning(desired, applied, { newerThanUid: vmi?.metadata.uid })];
+  return [restart, waitRunning(desired, move.applied, { newerThanUid: vmi?.metadata.uid })];
 }
 
-/** JSON patch ops (without tests) for labels, annotations, template and dataVolumeTemplates. */
+/** Step two of {@link planUpdate}: JSON patch ops (without tests) for labels, annotations, template and dataVolumeTemplates. */
 function specPatch(
   vm: LiveVm,
   previous: Declared | undefined,

@@ -69,7 +69,7 @@ describe("loadKubeConfig", () => {
     ["a missing file", "/nonexistent/kubeconfig", `kubeconfig: ${MESSAGE_KUBECONFIG_INVALID}`],
     [
       "contents that do not parse",
-      `${YAML}\n  - [`,
+      `${YAML}users: [unterminated\n`,
       "kubeconfig: cannot load the kubeconfig contents: not a valid kubeconfig (the value is a secret and is not shown)",
     ],
     [

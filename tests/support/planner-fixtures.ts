@@ -2,10 +2,11 @@
  * Test fixtures for the planner: live VM and VMI objects in a given state, declarations, and a one-line
  * summary of a plan that a reader can check against KubeVirt's run-strategy table.
  */
-import type { PowerState, RestartPolicy } from "../../sdk/enums";
+import type { PowerState, RestartPolicy, RunStrategy } from "../../sdk/enums";
 import type { Condition, LiveVm, LiveVmi } from "../../provider/model/kubevirt";
 import type { Action, Plan } from "../../provider/planner/actions";
 import type { Declared, Desired } from "../../provider/planner/plan";
+import { desiredPowerState } from "../../provider/schema";
 
 /** Instance states a test can put next to a VM. */
 export type VmiState = "none" | "Running" | "Scheduling" | "Succeeded" | "Failed";
@@ -39,10 +40,14 @@ export function liveVmi(state: VmiState, uid = "vmi-1"): LiveVmi | undefined {
   };
 }
 
-/** A declaration of a strategy (runStrategy field) and power state. */
+/**
+ * A declaration of a strategy (runStrategy field) and, optionally, the `powerState` input. The power the
+ * planner converges to is the product's reading of those inputs (`desiredPowerState`, as the provider's
+ * own), not a copy of it: what Always and Halted imply is that function's business and tested with it.
+ */
 export function declared(
   strategy: string,
-  power?: PowerState,
+  powerState?: PowerState,
   extra: { template?: Record<string, unknown>; restartTrigger?: string } = {},
 ): Declared {
   return {
@@ -53,7 +58,7 @@ export function declared(
       spec: { runStrategy: strategy, template: extra.template ?? TEMPLATE },
     },
     strategy,
-    power,
+    power: desiredPowerState({ runStrategy: strategy as RunStrategy, powerState }),
     restartTrigger: extra.restartTrigger,
   };
 }
@@ -77,12 +82,12 @@ export function desired(
   };
 }
 
-/** The power a strategy implies (as `check` fills it in), for Always/Halted. */
-export function impliedPower(strategy: string): PowerState | undefined {
-  return strategy === "Always" ? "Running" : strategy === "Halted" ? "Stopped" : undefined;
-}
-
-/** `patch(runStrategy Halted → Manual) → start → wait(Ready)`; `-` for an empty plan. */
+/**
+ * The notation of the planner's tables (and of its golden file): `patch(runStrategy Halted → Manual) → start
+ * → wait(Ready)`, `-` for an empty plan. It spells out an action's data (kind, changes, wait target); it is
+ * deliberately not the product's preview wording (`describeAction`), so that a table's expectation does not
+ * depend on code of the product.
+ */
 export function summarize(plan: Plan): string {
   if (plan.actions.length === 0) return "-";
   return plan.actions.map(summarizeAction).join(" → ");

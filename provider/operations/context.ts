@@ -1,0 +1,56 @@
+/**
+ * What every provider operation shares: how to connect and log, how to observe the live VM and VMI, and the
+ * planner's view of stored inputs.
+ */
+import type { Connection } from "../connections";
+import type { Observed } from "../kube/namespace-watch";
+import type { LiveVm } from "../model/kubevirt";
+import { declaredStrategy, vmManifest } from "../model/manifest";
+import { ownershipOf } from "../ownership";
+import type { Desired } from "../planner/plan";
+import { desiredPowerState, type VmInputs } from "../schema";
+import type { VmOutputs } from "../vm-outputs";
+
+/** The provider's means, handed to each operation. */
+export interface OperationContext {
+  /** The (cached) connection for these settings. */
+  connect(inputs: Pick<VmInputs, "kubeconfig" | "context">): Connection;
+  /** Receives progress lines (the CLI shows them during `up`). */
+  log(line: string): void;
+}
+
+/** Reads the VM and its instance. */
+export async function observeLive(conn: Connection, ns: string, name: string): Promise<Observed> {
+  const [vm, vmi] = await Promise.all([conn.api.getVm(ns, name), conn.api.getVmi(ns, name)]);
+  return { vm, vmi };
+}
+
+/** `namespace/name`: the resource's id. */
+export function idOf(inputs: Pick<VmInputs, "name" | "namespace">): string {
+  return `${inputs.namespace}/${inputs.name}`;
+}
+
+/** Whether `vm` is the VM these inputs' resource manages (by its current or recorded identity). */
+export function isOurs(vm: LiveVm, inputs: VmOutputs): boolean {
+  return ownershipOf(vm, [inputs.owner]).kind === "ours";
+}
+
+/** The stored inputs without the observed state. */
+export function stripObserved(inputs: VmOutputs): VmOutputs {
+  const { observed: _observed, ...rest } = inputs;
+  return rest;
+}
+
+/** The planner's view of checked inputs. */
+export function desiredOf(inputs: VmOutputs): Desired {
+  return {
+    manifest: vmManifest(inputs, inputs.namespace!),
+    strategy: declaredStrategy(inputs),
+    power: desiredPowerState(inputs),
+    restartTrigger: inputs.restartTrigger,
+    restartPolicy: inputs.restartPolicy,
+    powerDrift: inputs.powerDrift,
+    waitFor: inputs.waitFor,
+    stopGracePeriodSeconds: inputs.stopGracePeriodSeconds,
+  };
+}

@@ -3,16 +3,7 @@
  *
  * @module
  */
-export {
-  ObservedPowerState,
-  PowerDrift,
-  PowerState,
-  RestartPolicy,
-  RunStrategy,
-  WAIT_FOR_LEVELS,
-  WaitFor,
-  waitForRank,
-} from "./enums";
+export * from "./enums";
 export type { VirtualMachineArgs, VirtualMachineMetadata, VirtualMachineTimeouts } from "./args";
 export type {
   Bootloader,
@@ -22,12 +13,15 @@ export type {
   Devices,
   Disk,
   DiskBus,
+  DiskTarget,
   DomainSpec,
   Firmware,
   Interface,
   Machine,
   Memory,
   Network,
+  Quantity,
+  ResourceRequirements,
   SecretRef,
   TemplateMetadata,
   VirtualMachineInstanceSpec,

@@ -92,8 +92,8 @@ export interface DomainSpec {
   cpu?: pulumi.Input<Cpu>;
   /** Guest memory. Either this or `resources.requests.memory` must give the memory size. */
   memory?: pulumi.Input<Memory>;
-  /** Compute resources of the virt-launcher pod (Kubernetes `ResourceRequirements`), e.g. `{ requests: { memory: "1Gi" } }`. */
-  resources?: pulumi.Input<k8s.types.input.core.v1.ResourceRequirements>;
+  /** Compute resources of the virt-launcher pod, e.g. `{ requests: { memory: "1Gi" } }`. */
+  resources?: pulumi.Input<ResourceRequirements>;
   /** Firmware: UUID, serial, BIOS or EFI boot. */
   firmware?: pulumi.Input<Firmware>;
   /** Emulated machine, e.g. `{ type: "q35" }`. Default: the cluster's default machine type. */
@@ -118,10 +118,29 @@ export interface Cpu {
   [field: string]: unknown;
 }
 
+/**
+ * A Kubernetes quantity: a string with an optional suffix (`"1Gi"`, `"512Mi"`, `"500m"`, `"2"`) or a plain
+ * number (`2`, `0.5`), as in YAML. A number is sent as its canonical string (`2000000000` as `"2G"`),
+ * which is how KubeVirt stores it.
+ *
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export type Quantity = string | number;
+
+/** Compute resources of the virt-launcher pod (`domain.resources`, like Kubernetes' `ResourceRequirements`). */
+export interface ResourceRequirements {
+  /** Resources the pod is guaranteed, e.g. `{ memory: "1Gi", cpu: 1 }`. */
+  requests?: pulumi.Input<Record<string, pulumi.Input<Quantity>>>;
+  /** Upper bounds of the pod's resources, e.g. `{ memory: "2Gi", cpu: "1500m" }`. */
+  limits?: pulumi.Input<Record<string, pulumi.Input<Quantity>>>;
+  /** Any other field (e.g. `claims`), passed through unchanged. */
+  [field: string]: unknown;
+}
+
 /** Guest memory (`domain.memory`). */
 export interface Memory {
   /** Memory the guest sees, as a Kubernetes quantity, e.g. `"1Gi"`. */
-  guest?: pulumi.Input<string>;
+  guest?: pulumi.Input<Quantity>;
   /** Any other memory field (e.g. `hugepages`), passed through unchanged. */
   [field: string]: unknown;
 }
@@ -183,6 +202,16 @@ export interface Devices {
 /** Disk bus. */
 export type DiskBus = "virtio" | "sata" | "scsi" | "usb";
 
+/** Where a disk appears in the guest: the target of `disk`, `cdrom` or `lun` in a {@link Disk}. */
+export interface DiskTarget {
+  /** The bus the device is attached to. Default: chosen by KubeVirt (`virtio` for a plain disk). */
+  bus?: pulumi.Input<DiskBus>;
+  /** Attach the device read-only. */
+  readonly?: pulumi.Input<boolean>;
+  /** Any other target field (e.g. `pciAddress`, `tray`), passed through unchanged. */
+  [field: string]: unknown;
+}
+
 /**
  * A disk (`domain.devices.disks[]`). Set at most one of `disk`, `cdrom` and `lun`; none means a plain disk.
  *
@@ -192,23 +221,11 @@ export interface Disk {
   /** Disk name; must equal the name of a volume in `spec.volumes`. Required. */
   name: pulumi.Input<string>;
   /** A plain disk. */
-  disk?: pulumi.Input<{
-    bus?: pulumi.Input<DiskBus>;
-    readonly?: pulumi.Input<boolean>;
-    [field: string]: unknown;
-  }>;
+  disk?: pulumi.Input<DiskTarget>;
   /** A CD-ROM. Bus default `sata`; always read-only. */
-  cdrom?: pulumi.Input<{
-    bus?: pulumi.Input<DiskBus>;
-    readonly?: pulumi.Input<boolean>;
-    [field: string]: unknown;
-  }>;
+  cdrom?: pulumi.Input<DiskTarget>;
   /** A SCSI LUN; the volume must be a PersistentVolumeClaim. */
-  lun?: pulumi.Input<{
-    bus?: pulumi.Input<DiskBus>;
-    readonly?: pulumi.Input<boolean>;
-    [field: string]: unknown;
-  }>;
+  lun?: pulumi.Input<DiskTarget>;
   /** Boot order (1 = first); unique across disks and interfaces. Default: disks in list order. */
   bootOrder?: pulumi.Input<number>;
   /** Serial number shown to the guest. */
@@ -266,6 +283,7 @@ export interface Network {
 export interface SecretRef {
   /** Secret name. */
   name: pulumi.Input<string>;
+  /** Any other field, passed through unchanged. */
   [field: string]: unknown;
 }
 
@@ -314,8 +332,8 @@ export interface Volume {
     readOnly?: pulumi.Input<boolean>;
     [field: string]: unknown;
   }>;
-  /** A scratch disk of the given capacity, wiped on every start. */
-  emptyDisk?: pulumi.Input<{ capacity: pulumi.Input<string>; [field: string]: unknown }>;
+  /** A scratch disk of the given capacity (a Kubernetes quantity, e.g. `"2Gi"`), wiped on every start. */
+  emptyDisk?: pulumi.Input<{ capacity: pulumi.Input<Quantity>; [field: string]: unknown }>;
   /** A Secret exposed as a disk. */
   secret?: pulumi.Input<{ secretName: pulumi.Input<string>; [field: string]: unknown }>;
   /** A ConfigMap exposed as a disk. */

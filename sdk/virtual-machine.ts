@@ -26,6 +26,22 @@ class VirtualMachineResource extends pulumi.dynamic.Resource {
   }
 }
 
+/** The observed fields, each also an output of the component under the same name. */
+const OBSERVED_KEYS = Object.keys({
+  powerState: true,
+  uid: true,
+  runStrategy: true,
+  printableStatus: true,
+  ready: true,
+  vmiPhase: true,
+  vmiUid: true,
+  nodeName: true,
+  interfaces: true,
+  observedGeneration: true,
+  desiredGeneration: true,
+  conditions: true,
+} satisfies Record<keyof ObservedVirtualMachine, true>) as (keyof ObservedVirtualMachine)[];
+
 /** `undefined` for an empty list, so that an input that lists nothing is not sent at all. */
 function orNone(names: string[]): string[] | undefined {
   return names.length > 0 ? names : undefined;
@@ -116,23 +132,8 @@ export class VirtualMachine extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const observed = vm.observed;
-    const outputs = {
-      name: vm.name,
-      namespace: vm.namespace,
-      powerState: observed.apply((o) => o.powerState),
-      uid: observed.apply((o) => o.uid),
-      runStrategy: observed.apply((o) => o.runStrategy),
-      printableStatus: observed.apply((o) => o.printableStatus),
-      ready: observed.apply((o) => o.ready),
-      vmiPhase: observed.apply((o) => o.vmiPhase),
-      vmiUid: observed.apply((o) => o.vmiUid),
-      nodeName: observed.apply((o) => o.nodeName),
-      interfaces: observed.apply((o) => o.interfaces),
-      observedGeneration: observed.apply((o) => o.observedGeneration),
-      desiredGeneration: observed.apply((o) => o.desiredGeneration),
-      conditions: observed.apply((o) => o.conditions),
-    };
+    const outputs: pulumi.Inputs = { name: vm.name, namespace: vm.namespace };
+    for (const key of OBSERVED_KEYS) outputs[key] = vm.observed.apply((o) => o[key]);
     Object.assign(this, outputs);
     this.registerOutputs(outputs);
   }

@@ -1,24 +1,12 @@
+import { vmCirros } from "../../sdk/args.typetest";
 import { MESSAGE_BOTH_RUN_FIELDS, MESSAGE_RUN_STRATEGY_REQUIRED, validateVmInputs } from "./inputs";
 import type { ValidationIssue } from "./issues";
 import { UNKNOWN } from "./unknown";
 
 /** The Always example of the KubeVirt run-strategy docs (vm-cirros), as resolved provider inputs. */
 function cirros(): Record<string, unknown> {
-  return {
-    name: "vm-cirros",
-    labels: { "kubevirt.io/vm": "vm-cirros" },
-    runStrategy: "Always",
-    template: {
-      metadata: { labels: { "kubevirt.io/vm": "vm-cirros" } },
-      spec: {
-        domain: { devices: { disks: [{ disk: { bus: "virtio" }, name: "containerdisk" }] } },
-        terminationGracePeriodSeconds: 0,
-        volumes: [
-          { containerDisk: { image: "kubevirt/cirros-container-disk-demo:latest" }, name: "containerdisk" },
-        ],
-      },
-    },
-  };
+  const { metadata, ...args } = structuredClone(vmCirros);
+  return { ...metadata, ...args };
 }
 
 /** Deep-set `value` at `path` in a copy of the cirros inputs. */
@@ -60,8 +48,7 @@ describe("validateVmInputs", () => {
     });
 
     it("should keep explicit values instead of the defaults", () => {
-      const result = validateVmInputs({
-        ...cirros(),
+      const explicit = {
         namespace: "vms",
         restartPolicy: "Never",
         restartTrigger: "2026-11-25",
@@ -71,18 +58,36 @@ describe("validateVmInputs", () => {
         adopt: true,
         kubeconfig: "/home/me/.kube/config",
         context: "lab",
+      };
+      const result = validateVmInputs({ ...cirros(), ...explicit });
+      expect(result.ok && result.value).toMatchObject(explicit);
+    });
+  });
+
+  describe("quantities", () => {
+    it("should keep strings and write numbers as the canonical strings KubeVirt stores", () => {
+      const inputs = cirrosWith(["template", "spec", "domain", "memory"], { guest: 2e9 });
+      const spec = (
+        inputs.template as { spec: Record<string, unknown> & { domain: Record<string, unknown> } }
+      ).spec;
+      spec.domain.resources = { requests: { cpu: 0.5, memory: "1Gi" }, limits: { cpu: 2 } };
+      spec.volumes = [
+        ...(spec.volumes as unknown[]),
+        { name: "scratch", emptyDisk: { capacity: 1073741824 } },
+      ];
+      const result = validateVmInputs(inputs);
+      expect(result.ok && result.value.template.spec).toMatchObject({
+        domain: {
+          memory: { guest: "2G" },
+          resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2" } },
+        },
+        volumes: [{ name: "containerdisk" }, { name: "scratch", emptyDisk: { capacity: "1073741824" } }],
       });
-      expect(result.ok && result.value).toMatchObject({
-        namespace: "vms",
-        restartPolicy: "Never",
-        restartTrigger: "2026-11-25",
-        stopGracePeriodSeconds: 0,
-        powerDrift: "Ignore",
-        waitFor: "HasIP",
-        adopt: true,
-        kubeconfig: "/home/me/.kube/config",
-        context: "lab",
-      });
+    });
+
+    it("should reject a quantity that is neither a string nor a number", () => {
+      const inputs = cirrosWith(["template", "spec", "domain", "memory"], { guest: true });
+      expect(issuesOf(inputs).map((i) => i.path)).toEqual(["template.spec.domain.memory.guest"]);
     });
   });
 

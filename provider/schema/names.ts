@@ -9,32 +9,41 @@ const DNS1123_SUBDOMAIN = `${DNS1123_LABEL}(\\.${DNS1123_LABEL})*`;
 const LABEL_RE = new RegExp(`^${DNS1123_LABEL}$`);
 const SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN}$`);
 
+/** Kubernetes' two checks of a name: at most `maxLength` characters, and matching `pattern` (else `mismatch`). */
+function lengthAndPatternErrors(
+  value: string,
+  maxLength: number,
+  pattern: RegExp,
+  mismatch: string,
+): string[] {
+  const errors: string[] = [];
+  if (value.length > maxLength) errors.push(`must be no more than ${maxLength} characters`);
+  if (!pattern.test(value)) errors.push(mismatch);
+  return errors;
+}
+
 /** Problems with `value` as a DNS-1123 subdomain (object names such as a VirtualMachine's); empty if valid. */
 export function dns1123SubdomainErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 253) errors.push("must be no more than 253 characters");
-  if (!SUBDOMAIN_RE.test(value)) {
-    errors.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
-        "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for " +
-        `validation is '${DNS1123_SUBDOMAIN}')`,
-    );
-  }
-  return errors;
+  return lengthAndPatternErrors(
+    value,
+    253,
+    SUBDOMAIN_RE,
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', " +
+      "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for " +
+      `validation is '${DNS1123_SUBDOMAIN}')`,
+  );
 }
 
 /** Problems with `value` as a DNS-1123 label (namespace names); empty if valid. */
 export function dns1123LabelErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 63) errors.push("must be no more than 63 characters");
-  if (!LABEL_RE.test(value)) {
-    errors.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must " +
-        "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for " +
-        `validation is '${DNS1123_LABEL}')`,
-    );
-  }
-  return errors;
+  return lengthAndPatternErrors(
+    value,
+    63,
+    LABEL_RE,
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must " +
+      "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for " +
+      `validation is '${DNS1123_LABEL}')`,
+  );
 }
 
 const QUALIFIED_NAME = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
@@ -72,14 +81,12 @@ export function qualifiedNameErrors(value: string): string[] {
 
 /** Problems with `value` as a label value (Kubernetes' `IsValidLabelValue`); empty if valid. */
 export function labelValueErrors(value: string): string[] {
-  const errors: string[] = [];
-  if (value.length > 63) errors.push("must be no more than 63 characters");
-  if (!LABEL_VALUE_RE.test(value)) {
-    errors.push(
-      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and " +
-        "must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', " +
-        `regex used for validation is '${LABEL_VALUE}')`,
-    );
-  }
-  return errors;
+  return lengthAndPatternErrors(
+    value,
+    63,
+    LABEL_VALUE_RE,
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and " +
+      "must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', " +
+      `regex used for validation is '${LABEL_VALUE}')`,
+  );
 }

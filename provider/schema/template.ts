@@ -3,31 +3,37 @@
  *
  * Permissive by design: only the fields typed in `sdk/template.ts` are checked; every object is a
  * `z.looseObject`, so any other KubeVirt field passes through unchanged and nothing is ever stripped.
- * Every schema accepts Pulumi's unknown sentinel (see `u`).
+ * Every schema accepts Pulumi's unknown sentinel (see `u`). The schemas' input types equal the SDK's
+ * types, resolved (`sdk/args.typetest.ts` fails to compile when they drift apart).
  */
+import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
+import { canonicalQuantity } from "./quantity";
+import type { Resolved } from "./resolved";
 import { u } from "./zodUtil";
 
 const str = () => u(z.string());
 const bool = () => u(z.boolean());
 const stringMap = () => u(z.record(z.string(), str()));
 const obj = () => u(z.looseObject({}));
-const count = (what: string) =>
+/**
+ * A field the SDK types with a Kubernetes type of `@pulumi/kubernetes` (e.g. `Affinity`): checked only to
+ * be an object and passed through unchanged (the API server validates it), but typed as that type.
+ */
+const kubernetesObject = <T>() => obj() as unknown as z.ZodType<Resolved<T>, Resolved<T>>;
+const wholeNumber = (what: string, min: 0 | 1) =>
   u(
     z
       .number()
       .int({ error: `${what} must be a whole number` })
-      .min(1, { error: `${what} must be at least 1` }),
+      .min(min, { error: min === 0 ? `${what} must not be negative` : `${what} must be at least 1` }),
   );
-const nonNegativeInt = (what: string) =>
-  u(
-    z
-      .number()
-      .int({ error: `${what} must be a whole number` })
-      .min(0, { error: `${what} must not be negative` }),
-  );
-/** Kubernetes quantity: a string like "1Gi" or a plain number. */
-const quantity = () => u(z.union([z.string(), z.number()]));
+const count = (what: string) => wholeNumber(what, 1);
+/**
+ * Kubernetes quantity: a string like "1Gi", or a plain number, which becomes its canonical string (see
+ * `canonicalQuantity`) so that it compares equal with the live object.
+ */
+const quantity = () => u(z.union([z.string(), z.number().transform(canonicalQuantity)]));
 
 const diskBus = () => u(z.enum(["virtio", "sata", "scsi", "usb"]));
 const diskTarget = () => u(z.looseObject({ bus: diskBus().optional(), readonly: bool().optional() }));
@@ -132,9 +138,9 @@ export const instanceSpecSchema = z.looseObject({
   volumes: u(z.array(u(volumeSchema))).optional(),
   networks: u(z.array(u(networkSchema))).optional(),
   nodeSelector: stringMap().optional(),
-  affinity: obj().optional(),
-  tolerations: u(z.array(obj())).optional(),
-  terminationGracePeriodSeconds: nonNegativeInt("terminationGracePeriodSeconds").optional(),
+  affinity: kubernetesObject<k8s.types.input.core.v1.Affinity>().optional(),
+  tolerations: u(z.array(kubernetesObject<k8s.types.input.core.v1.Toleration>())).optional(),
+  terminationGracePeriodSeconds: wholeNumber("terminationGracePeriodSeconds", 0).optional(),
   evictionStrategy: u(z.enum(["None", "LiveMigrate", "LiveMigrateIfPossible", "External"])).optional(),
   hostname: str().optional(),
   subdomain: str().optional(),
@@ -163,7 +169,7 @@ export const dataVolumeTemplateSchema = z.looseObject({
       source: obj().optional(),
       sourceRef: u(z.looseObject({ kind: str(), name: str(), namespace: str().optional() })).optional(),
       storage: obj().optional(),
-      pvc: obj().optional(),
+      pvc: kubernetesObject<k8s.types.input.core.v1.PersistentVolumeClaimSpec>().optional(),
     }),
   ),
 });

@@ -43,49 +43,60 @@ export function templateRuleIssues(
   issues.push(...uniqueNames(list(spec.volumes), [...specPath, "volumes"], "volume"));
   issues.push(...uniqueNames(list(spec.networks), [...specPath, "networks"], "network"));
 
+  const volumesPath = [...specPath, "volumes"].join(".");
+  const networksPath = [...specPath, "networks"].join(".");
   const disks = list(devices?.disks);
   if (disks) {
     issues.push(...uniqueNames(disks, [...devicesPath, "disks"], "disk"));
-    // Absent `volumes` means no volumes at all; an unknown one means we cannot tell.
-    const volumes = spec.volumes === undefined ? [] : list(spec.volumes);
-    const volumeNames = volumes ? knownNames(volumes) : undefined;
-    if (volumeNames) {
-      disks.forEach((disk, i) => {
-        if (!isObj(disk) || typeof disk.name !== "string" || isUnknown(disk.name)) return;
-        if (volumeNames.has(disk.name)) return;
+    issues.push(
+      ...referenceIssues(disks, [...devicesPath, "disks"], spec.volumes, (name, i) => {
         const k8sField = `spec.template.spec.domain.devices.disks[${i}].Name`;
-        issues.push(
-          issue(
-            "not_found",
-            [...devicesPath, "disks", i, "name"],
-            `disk ${JSON.stringify(disk.name)} has no volume of the same name in ` +
-              `${[...specPath, "volumes"].join(".")} (KubeVirt rejects this: "${k8sField} '${disk.name}' not found.")`,
-          ),
+        return (
+          `disk ${JSON.stringify(name)} has no volume of the same name in ${volumesPath} ` +
+          `(KubeVirt rejects this: "${k8sField} '${name}' not found.")`
         );
-      });
-    }
+      }),
+    );
   }
 
   const interfaces = list(devices?.interfaces);
   if (interfaces) {
     issues.push(...uniqueNames(interfaces, [...devicesPath, "interfaces"], "interface"));
-    const networks = spec.networks === undefined ? [] : list(spec.networks);
-    const networkNames = networks ? knownNames(networks) : undefined;
-    if (networkNames) {
-      interfaces.forEach((iface, i) => {
-        if (!isObj(iface) || typeof iface.name !== "string" || isUnknown(iface.name)) return;
-        if (networkNames.has(iface.name)) return;
-        issues.push(
-          issue(
-            "not_found",
-            [...devicesPath, "interfaces", i, "name"],
-            `interface ${JSON.stringify(iface.name)} has no network of the same name in ` +
-              `${[...specPath, "networks"].join(".")} (KubeVirt rejects interfaces without a matching network)`,
-          ),
-        );
-      });
-    }
+    issues.push(
+      ...referenceIssues(
+        interfaces,
+        [...devicesPath, "interfaces"],
+        spec.networks,
+        (name) =>
+          `interface ${JSON.stringify(name)} has no network of the same name in ${networksPath} ` +
+          "(KubeVirt rejects interfaces without a matching network)",
+      ),
+    );
   }
+  return issues;
+}
+
+/**
+ * An issue for each item of `items` whose name no item of `targets` has (each disk needs its volume, each
+ * interface its network). Absent `targets` means none at all; nothing is reported while any target's
+ * name is not known yet.
+ *
+ * @param message the message for the item at index `i` with the name `name`
+ */
+function referenceIssues(
+  items: unknown[],
+  at: readonly PropertyKey[],
+  targets: unknown,
+  message: (name: string, i: number) => string,
+): ValidationIssue[] {
+  const targetList = targets === undefined ? [] : list(targets);
+  const names = targetList ? knownNames(targetList) : undefined;
+  if (!names) return [];
+  const issues: ValidationIssue[] = [];
+  items.forEach((item, i) => {
+    if (!isObj(item) || typeof item.name !== "string" || isUnknown(item.name)) return;
+    if (!names.has(item.name)) issues.push(issue("not_found", [...at, i, "name"], message(item.name, i)));
+  });
   return issues;
 }
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Makes sure the programs of the cluster test tier are built and prints the directory that holds them
-# (stdout, last line). Progress goes to stderr.
+# (stdout, last line). Progress goes to stderr. A cache that lacks some of them (e.g. one made before a program
+# was added) gets only the missing ones built.
 #
 # Built from pinned wrapper Go modules (scripts/cluster/*), cached outside the repository under
-# ${PULUMI_KUBEVIRT_CACHE:-~/.cache/pulumi-kubevirt}/cluster-k8s-v<kubernetes>-etcd-v<etcd>/bin:
-#   kube-apiserver, kube-controller-manager   module k8s.io/kubernetes (staging modules at the matching v0.x)
+# ${PULUMI_KUBEVIRT_CACHE:-~/.cache/pulumi-kubevirt}/cluster-k8s-v<kubernetes>-etcd-v<etcd>-.../bin:
+#   kube-apiserver, kube-controller-manager,  module k8s.io/kubernetes (staging modules at the matching v0.x)
+#   kubectl
 #   etcd                                      module go.etcd.io/etcd/server/v3
 #   pulumi-resource-kubernetes                the Pulumi Kubernetes provider plugin, module
 #                                             github.com/pulumi/pulumi-kubernetes/provider/v4 (see below)
 # PULUMI_KUBEVIRT_CLUSTER_BIN: a directory that already holds these programs, used as is.
+# --dir: prints the directory only, building nothing (for tests that look a program up there).
 set -euo pipefail
 
 KUBERNETES_VERSION=1.37.2
@@ -28,8 +31,16 @@ fi
 cache_root="${PULUMI_KUBEVIRT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-kubevirt}"
 home="$cache_root/cluster-k8s-v$KUBERNETES_VERSION-etcd-v$ETCD_VERSION-kubernetes-provider-v$KUBERNETES_PROVIDER_VERSION"
 bin="$home/bin"
-stamp="$bin/.complete"
-if [ -f "$stamp" ]; then
+if [ "${1:-}" = --dir ]; then
+  echo "$bin"
+  exit 0
+fi
+kubernetes_programs=(kube-apiserver kube-controller-manager kubectl)
+missing=()
+for program in etcd "${kubernetes_programs[@]}" pulumi-resource-kubernetes; do
+  [ -x "$bin/$program" ] || missing+=("$program")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
   echo "$bin"
   exit 0
 fi
@@ -43,7 +54,8 @@ started=$SECONDS
 . "$here/lib/go-build.sh"
 
 mkdir -p "$bin"
-say "building etcd v$ETCD_VERSION, Kubernetes v$KUBERNETES_VERSION control-plane programs and the Kubernetes provider v$KUBERNETES_PROVIDER_VERSION into $bin"
+say "building ${missing[*]} (etcd v$ETCD_VERSION, Kubernetes v$KUBERNETES_VERSION," \
+  "the Kubernetes provider v$KUBERNETES_PROVIDER_VERSION) into $bin"
 [ -x "$bin/etcd" ] || go_build_module "$here/cluster/etcd" "$home/src/etcd" go.etcd.io/etcd/server/v3 "$bin/etcd" ""
 k8s_ldflags="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
 k8s_ldflags+=" -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*}"
@@ -51,7 +63,7 @@ minor="${KUBERNETES_VERSION#*.}"
 k8s_ldflags+=" -X k8s.io/component-base/version.gitMinor=${minor%%.*}"
 k8s_ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
 go_download_module "$here/cluster/kubernetes" "$home/src/kubernetes"
-for program in kube-apiserver kube-controller-manager; do
+for program in "${kubernetes_programs[@]}"; do
   [ -x "$bin/$program" ] || go_compile "$home/src/kubernetes" "k8s.io/kubernetes/cmd/$program" "$bin/$program" "$k8s_ldflags"
 done
 if [ ! -x "$bin/pulumi-resource-kubernetes" ]; then
@@ -65,6 +77,5 @@ if [ ! -x "$bin/pulumi-resource-kubernetes" ]; then
   CGO_ENABLED=0 go_compile "$src" . "$bin/pulumi-resource-kubernetes" \
     "-X $KUBERNETES_PROVIDER_MODULE/pkg/version.Version=v$KUBERNETES_PROVIDER_VERSION"
 fi
-touch "$stamp"
 say "cluster tier programs ready in $((SECONDS - started))s"
 echo "$bin"

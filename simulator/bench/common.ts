@@ -1,41 +1,91 @@
 /** Helpers shared by the benchmarks. */
-import { request, type Agent } from "node:https";
+import { Agent } from "node:https";
+import { KubeConfig, Watch } from "@kubernetes/client-node";
+import type { HttpResponse } from "../../provider/kube/http";
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../index";
+import type { KubeObject } from "../store/types";
+import { request } from "../http/testing";
 
-/**
- * One JSON request over a shared keep-alive agent. (client-node 2.0 builds a new undici Agent, so a new TLS
- * connection, for every request when the kubeconfig has a CA: that measures the client, not the server.)
- */
-export function send(
-  agent: Agent,
-  url: string,
-  token: string,
-  method: string,
-  body: unknown,
-): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const text = JSON.stringify(body);
-    const req = request(
-      url,
-      {
-        method,
-        agent,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          "Content-Type": "application/json",
-          "Content-Length": Buffer.byteLength(text),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) }),
+/** A fresh simulator under benchmark, with the means to drive it and to collect problems. */
+export interface BenchSimulator {
+  sim: SimulatorHandle;
+  /** Problems seen so far: a benchmark reports them (and fails as a command when there are any). */
+  errors: string[];
+  /**
+   * One JSON request over a shared keep-alive agent. (client-node 2.0 builds a new undici Agent, so a new TLS
+   * connection, for every request when the kubeconfig has a CA: that measures the client, not the server.)
+   */
+  send(method: string, path: string, body: unknown): Promise<HttpResponse<KubeObject>>;
+  /**
+   * Starts `count` client-node watchers of `path` from the current resourceVersion; `onEvent` gets every event
+   * with the watcher's index. ERROR events, and watches that end before the benchmark does, are errors.
+   */
+  watch(path: string, count: number, onEvent: (watcher: number, object: KubeObject) => void): Promise<void>;
+  /** Creates one object per name at `path`, 50 requests in flight; returns how long that took (ms). */
+  createAll(path: string, names: readonly string[], manifest: (name: string) => object): Promise<number>;
+  /** Memory now (after a collection, with --expose-gc) against before the simulator started. */
+  memory(): MemoryMb;
+}
+
+/** Runs `bench` against a fresh simulator; its watchers, connections and the simulator are stopped at the end. */
+export async function withBenchSimulator<T>(
+  options: SimulatorOptions,
+  bench: (b: BenchSimulator) => Promise<T>,
+): Promise<T> {
+  global.gc?.();
+  const before = process.memoryUsage();
+  const sim = await startSimulator(options);
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfig);
+  const errors: string[] = [];
+  const controllers: AbortController[] = [];
+  let stopping = false;
+  const agent = new Agent({ keepAlive: true, maxSockets: 50, ca: sim.caCert });
+  const send = (method: string, path: string, body: unknown) =>
+    request<KubeObject>(kc, method, path, { body, agent });
+  const b: BenchSimulator = {
+    sim,
+    errors,
+    send,
+    async watch(path, count, onEvent) {
+      for (let i = 0; i < count; i++) {
+        const c = await new Watch(kc).watch(
+          path,
+          { resourceVersion: sim.store.currentResourceVersion() },
+          (type: string, object: KubeObject) => {
+            if (type === "ERROR") errors.push(`watcher ${i}: ERROR event ${JSON.stringify(object)}`);
+            onEvent(i, object);
+          },
+          (err: unknown) => {
+            if (!stopping) errors.push(`watcher ${i} ended early: ${String(err)}`);
+          },
         );
-      },
-    );
-    req.on("error", reject);
-    req.end(text);
-  });
+        controllers.push(c);
+      }
+    },
+    async createAll(path, names, manifest) {
+      const t0 = performance.now();
+      await inBatches(names, 50, (name) =>
+        send("POST", path, manifest(name)).then(
+          (r) => r.status === 201 || errors.push(`create ${name}: HTTP ${r.status}`),
+          (e: unknown) => errors.push(`create ${name}: ${String(e)}`),
+        ),
+      );
+      return performance.now() - t0;
+    },
+    memory() {
+      global.gc?.();
+      return memoryMb(before, process.memoryUsage());
+    },
+  };
+  try {
+    return await bench(b);
+  } finally {
+    stopping = true;
+    controllers.forEach((c) => c.abort());
+    agent.destroy();
+    await sim.stop();
+  }
 }
 
 /** The p-th percentile of ascending numbers. */
@@ -80,7 +130,7 @@ export function runAsCommand(bench: () => Promise<object>): void {
 }
 
 /** Runs `fn` over `items`, `size` at a time (e.g. 50 requests in flight). */
-export async function inBatches<T>(
+async function inBatches<T>(
   items: readonly T[],
   size: number,
   fn: (item: T) => Promise<unknown>,

@@ -5,10 +5,7 @@
  *
  *   npm run build && node --expose-gc dist/simulator/bench/vms.js [vms=1000] [watchers=20]
  */
-import { Agent } from "node:https";
-import { KubeConfig, Watch } from "@kubernetes/client-node";
-import { startSimulator } from "../index";
-import { inBatches, memoryMb, runAsCommand, send, type MemoryMb } from "./common";
+import { runAsCommand, withBenchSimulator, type BenchSimulator, type MemoryMb } from "./common";
 
 /** What {@link runVmBench} measured. */
 export interface VmBenchResult {
@@ -22,87 +19,60 @@ export interface VmBenchResult {
 }
 
 const VM_KEY = { group: "kubevirt.io", version: "v1", resource: "virtualmachines" };
+const PATH = "/apis/kubevirt.io/v1/namespaces/default/virtualmachines";
 
 /** Runs the benchmark against a fresh simulator (stopped at the end). */
 export async function runVmBench(vms = 1000, watchers = 20): Promise<VmBenchResult> {
-  global.gc?.();
-  const before = process.memoryUsage();
   // One node big enough for every VM (the default node, 8 cores and 32Gi, fits 80 VMs).
-  const sim = await startSimulator({
-    kubevirt: { timings: "fast", world: { node: { cpu: 1000, memory: "4Ti" } } },
-  });
-  const errors: string[] = [];
-  const controllers: AbortController[] = [];
-  const counts: number[] = new Array<number>(watchers).fill(0);
-  let stopping = false;
-  const agent = new Agent({ keepAlive: true, maxSockets: 50, ca: sim.caCert });
-  try {
-    const kc = new KubeConfig();
-    kc.loadFromString(sim.kubeconfig);
-    const path = "/apis/kubevirt.io/v1/namespaces/default/virtualmachines";
-    for (let i = 0; i < watchers; i++) {
-      const c = await new Watch(kc).watch(
-        path,
-        { resourceVersion: sim.store.currentResourceVersion() },
-        (type: string) => {
-          if (type === "ERROR") errors.push(`watcher ${i}: ERROR event`);
-          counts[i]++;
-        },
-        (err: unknown) => {
-          if (!stopping) errors.push(`watcher ${i} ended early: ${String(err)}`);
-        },
-      );
-      controllers.push(c);
-    }
+  const kubevirt = { timings: "fast", world: { node: { cpu: 1000, memory: "4Ti" } } } as const;
+  return withBenchSimulator({ kubevirt }, async (b) => {
+    const counts = new Array<number>(watchers).fill(0);
+    await b.watch(PATH, watchers, (i) => counts[i]++);
     const t0 = performance.now();
     const names = Array.from({ length: vms }, (_, i) => `vm-${String(i).padStart(5, "0")}`);
-    await inBatches(names, 50, (name) =>
-      send(agent, sim.url + path, sim.token, "POST", {
-        apiVersion: "kubevirt.io/v1",
-        kind: "VirtualMachine",
-        metadata: { name },
-        spec: {
-          runStrategy: "Always",
-          template: {
-            spec: {
-              domain: { devices: {}, resources: { requests: { memory: "64Mi" } } },
-              terminationGracePeriodSeconds: 0,
-            },
-          },
-        },
-      }).then(
-        (r) => r.status === 201 || errors.push(`create ${name}: HTTP ${r.status}`),
-        (e: unknown) => errors.push(`create ${name}: ${String(e)}`),
-      ),
-    );
-    const createMs = performance.now() - t0;
-    const running = () =>
-      sim.store.list(VM_KEY).filter((vm) => vm.status?.printableStatus === "Running").length;
-    const deadline = Date.now() + 120_000;
-    while (running() < vms) {
-      if (Date.now() > deadline) {
-        errors.push(`only ${running()} of ${vms} VMs Running after 120 s`);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const allRunningMs = performance.now() - t0;
-    global.gc?.();
-    const after = process.memoryUsage();
+    const createMs = await b.createAll(PATH, names, vmManifest);
+    await waitAllRunning(b, vms);
     return {
       vms,
       watchers,
-      errors,
+      errors: b.errors,
       createMs: Math.round(createMs),
-      allRunningMs: Math.round(allRunningMs),
+      allRunningMs: Math.round(performance.now() - t0),
       minEventsPerWatcher: Math.min(...counts),
-      memoryMb: memoryMb(before, after),
+      memoryMb: b.memory(),
     };
-  } finally {
-    stopping = true;
-    controllers.forEach((c) => c.abort());
-    agent.destroy();
-    await sim.stop();
+  });
+}
+
+/** A small always-running VirtualMachine that stops at once. */
+function vmManifest(name: string): object {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    metadata: { name },
+    spec: {
+      runStrategy: "Always",
+      template: {
+        spec: {
+          domain: { devices: {}, resources: { requests: { memory: "64Mi" } } },
+          terminationGracePeriodSeconds: 0,
+        },
+      },
+    },
+  };
+}
+
+/** Waits until `vms` VirtualMachines are Running (an error after 120 s). */
+async function waitAllRunning(b: BenchSimulator, vms: number): Promise<void> {
+  const running = () =>
+    b.sim.store.list(VM_KEY).filter((vm) => vm.status?.printableStatus === "Running").length;
+  const deadline = Date.now() + 120_000;
+  while (running() < vms) {
+    if (Date.now() > deadline) {
+      b.errors.push(`only ${running()} of ${vms} VMs Running after 120 s`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

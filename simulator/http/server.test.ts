@@ -10,7 +10,8 @@ import {
 } from "@kubernetes/client-node";
 import { startSimulator, type SimulatorHandle } from "../index";
 import { StatusError, type KubeObject } from "../store/types";
-import { rawRequest, WIDGETS, type RawResponse } from "./testing";
+import type { HttpResponse } from "../../provider/kube/http";
+import { request, WIDGETS } from "./testing";
 
 type Widget = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 
@@ -50,8 +51,8 @@ function raw(
   body?: unknown,
   contentType?: string,
   token = sim.token,
-): Promise<RawResponse> {
-  return rawRequest(sim.url, { method, path, body, contentType, token, ca: sim.caCert });
+): Promise<HttpResponse> {
+  return request({ url: sim.url, token, ca: sim.caCert }, method, path, { body, contentType });
 }
 
 const W = "/apis/test.sim.io/v1/namespaces/default/widgets";
@@ -588,7 +589,7 @@ describe("watch", () => {
 describe("auth", () => {
   it("should answer 401 without a token or with a bad one", async () => {
     for (const token of [undefined, "wrong"]) {
-      const res = await rawRequest(sim.url, { path: W, token, ca: sim.caCert });
+      const res = await request({ url: sim.url, token, ca: sim.caCert }, "GET", W);
       expect(res.status).toBe(401);
       expect(res.json).toEqual({
         kind: "Status",
@@ -600,7 +601,7 @@ describe("auth", () => {
         code: 401,
       });
     }
-    expect((await rawRequest(sim.url, { path: "/healthz", ca: sim.caCert })).status).toBe(200);
+    expect((await request({ url: sim.url, ca: sim.caCert }, "GET", "/healthz")).status).toBe(200);
   });
 
   it("should answer 403 with the RBAC authorizer's message", async () => {

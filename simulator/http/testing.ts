@@ -1,9 +1,9 @@
 /**
- * Test helpers for the API layer: a throwaway resource, and raw HTTP calls with the simulator's CA and token
- * (for what @kubernetes/client-node has no call for: custom subresources, JSON patch, the control API).
+ * Test helpers for the API layer, shared by the simulator's tests, its benchmarks and the project's suites: a
+ * throwaway resource, and the one HTTP client for calls @kubernetes/client-node has no method for.
  */
-import { request as httpsRequest } from "node:https";
-import { request as httpRequest } from "node:http";
+import { KubeConfig } from "@kubernetes/client-node";
+import { sendRequest, type HttpResponse, type SendOptions } from "../../provider/kube/http";
 import type { ResourceDefinition } from "../store/extensions";
 
 /** A namespaced test resource with a status subresource: `widgets.test.sim.io/v1`. */
@@ -17,64 +17,39 @@ export const WIDGETS: ResourceDefinition = {
   statusSubresource: true,
 };
 
-/** An answer of {@link rawRequest}. */
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  /** The body parsed as JSON (undefined when it is not JSON). */
-  json: unknown;
+/** Where a {@link request} goes: an API server's URL, with the bearer token and the CA of its certificate. */
+export interface Endpoint {
+  url: string;
+  token?: string;
+  /** PEM; without it, Node's default CAs. */
+  ca?: string;
 }
 
-/** One HTTP call to the simulator. */
-export function rawRequest(
-  baseUrl: string,
-  options: {
-    method?: string;
-    path: string;
-    token?: string;
-    body?: unknown;
-    contentType?: string;
-    ca?: string;
-    headers?: Record<string, string>;
-  },
-): Promise<RawResponse> {
-  const url = new URL(options.path, baseUrl);
-  const body =
-    options.body === undefined
-      ? undefined
-      : typeof options.body === "string"
-        ? options.body
-        : JSON.stringify(options.body);
-  const headers: Record<string, string> = { Accept: "application/json", ...(options.headers ?? {}) };
-  if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
-  if (body !== undefined) {
-    headers["Content-Type"] = options.contentType ?? "application/json";
-    headers["Content-Length"] = String(Buffer.byteLength(body));
-  }
-  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(
-      url,
-      { method: options.method ?? "GET", headers, ca: options.ca, agent: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let json: unknown;
-          try {
-            json = text ? JSON.parse(text) : undefined;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-        res.on("error", reject);
-      },
-    );
-    req.on("error", reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+/** A kubeconfig (cluster, user, context) for `endpoint`; plain HTTP servers get `insecure-skip-tls-verify`. */
+function kubeconfigOf(endpoint: Endpoint): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromClusterAndUser(
+    {
+      name: "endpoint",
+      server: endpoint.url,
+      skipTLSVerify: endpoint.url.startsWith("http:"),
+      caData: endpoint.ca === undefined ? undefined : Buffer.from(endpoint.ca).toString("base64"),
+    },
+    { name: "endpoint", token: endpoint.token },
+  );
+  return kc;
+}
+
+/**
+ * One HTTP call, to the cluster of a kubeconfig (its TLS and credentials) or to an {@link Endpoint}; any status
+ * is an answer (see {@link sendRequest}). For what @kubernetes/client-node has no call for: custom
+ * subresources, JSON patch, malformed bodies, the simulator's control API.
+ */
+export function request<T = unknown>(
+  to: KubeConfig | Endpoint,
+  method: string,
+  path: string,
+  options: SendOptions = {},
+): Promise<HttpResponse<T>> {
+  return sendRequest<T>("url" in to ? kubeconfigOf(to) : to, method, path, options);
 }

@@ -14,7 +14,9 @@ import {
   kubeconfigFor,
   patchVM,
   raw,
+  simPerFile,
   startSim,
+  uniqueName,
   vmAction,
   vmManifest,
   waitFor,
@@ -22,31 +24,21 @@ import {
   waitStopped,
   watchEvents,
   type Obj,
-  type Sim,
 } from "./harness";
 
 const WEBHOOK = 'admission webhook "virtualmachine-validator.kubevirt.io" denied the request: ';
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim({
-    users: [
-      {
-        name: "viewer",
-        token: "viewer-token",
-        rules: [
-          { verbs: ["get", "list", "watch"], apiGroups: ["kubevirt.io"], resources: ["virtualmachines"] },
-        ],
-      },
-    ],
-  });
+const sim = simPerFile({
+  users: [
+    {
+      name: "viewer",
+      token: "viewer-token",
+      rules: [
+        { verbs: ["get", "list", "watch"], apiGroups: ["kubevirt.io"], resources: ["virtualmachines"] },
+      ],
+    },
+  ],
 });
-afterAll(async () => {
-  await sim.stop();
-});
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${++counter}`;
 
 describe("admission: the virtualmachine-validator webhook (§4)", () => {
   const template = vmManifest("x", { runStrategy: "Always" }).spec!.template;
@@ -240,7 +232,7 @@ describe("discovery", () => {
   it("serves VirtualMachine and VirtualMachineInstance with their short names and status subresources", async () => {
     const res = await raw(sim.kc, "GET", "/apis/kubevirt.io/v1");
     expect(res.status).toBe(200);
-    const byName = Object.fromEntries(res.body.resources.map((r: { name: string }) => [r.name, r]));
+    const byName = Object.fromEntries(res.json.resources.map((r: { name: string }) => [r.name, r]));
     expect(byName.virtualmachines).toMatchObject({
       kind: "VirtualMachine",
       namespaced: true,
@@ -258,7 +250,7 @@ describe("authentication and authorization", () => {
   it("answers 401 Unauthorized without a valid token", async () => {
     const res = await raw(kubeconfigFor(sim, "wrong-token"), "GET", VM_PATH);
     expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+    expect(res.json).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
   });
 
   it("answers 403 Forbidden to a viewer calling the start subresource, but lets it read VMs", async () => {
@@ -278,8 +270,8 @@ describe("authentication and authorization", () => {
       `/apis/subresources.kubevirt.io/v1/namespaces/${NS}/virtualmachines/${name}/start`,
     );
     expect(res.status).toBe(403);
-    expect(res.body.reason).toBe("Forbidden");
-    expect(res.body.message).toContain(
+    expect(res.json.reason).toBe("Forbidden");
+    expect(res.json.message).toContain(
       'User "viewer" cannot update resource "virtualmachines/start" in API group "subresources.kubevirt.io"',
     );
     expect(await getVMI(sim, name)).toBeUndefined();

@@ -13,25 +13,16 @@ import {
   getVMI,
   patchVM,
   raw,
-  startSim,
+  simPerFile,
+  uniqueName,
   vmAction,
   waitFor,
   waitForPrintable,
   waitRunning,
   waitStopped,
-  type Sim,
 } from "./harness";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${++counter}`;
+const sim = simPerFile();
 const failCount = async (name: string) =>
   ((await getVM(sim, name)).status?.startFailure?.consecutiveFailCount ?? 0) as number;
 
@@ -46,7 +37,7 @@ describe("node capacity: ErrorUnschedulable (§2.5 printableStatus 8, §8 scenar
     expect((await getVMI(sim, name))!.status!.phase).toBe("Scheduling");
     const r = await control(sim, "kubevirt/settings", { node: { memory: "8Ti" } });
     expect(r.status).toBe(200);
-    expect(r.body.node.memory).toBe("8Ti");
+    expect(r.json.node.memory).toBe("8Ti");
     await waitRunning(sim, name);
     await control(sim, "kubevirt/settings", { node: { memory: "1Ti" } });
     await patchVM(sim, name, { spec: { runStrategy: "Halted" } });
@@ -65,7 +56,7 @@ describe("unknown containerDisk images: ErrImagePull then ImagePullBackOff (§2.
       ]),
     );
     await waitForPrintable(sim, name, "ImagePullBackOff");
-    const settings = (await control(sim, "kubevirt/settings", {})).body;
+    const settings = (await control(sim, "kubevirt/settings", {})).json;
     await control(sim, "kubevirt/settings", {
       knownImages: [...settings.knownImages, "registry.example.com/nope/*"],
     });
@@ -111,7 +102,7 @@ describe("crash loop (§2.5 startFailure, §8 scenarios 5 and 21)", () => {
     await waitFor("no VMI during backoff", async () => !(await getVMI(sim, name)));
     const res = await vmAction(sim, name, "start");
     expect(res.status).toBe(409);
-    expect(res.body.message).toMatch(/Always does not support manual start requests$/);
+    expect(res.json.message).toMatch(/Always does not support manual start requests$/);
     await patchVM(sim, name, { spec: { runStrategy: "Halted" } });
   });
 
@@ -142,7 +133,7 @@ describe("crash loop (§2.5 startFailure, §8 scenarios 5 and 21)", () => {
     expect(vm.status!.printableStatus).toBe("CrashLoopBackOff");
     const res = await vmAction(sim, name, "start");
     expect(res.status).toBe(500);
-    expect(res.body).toMatchObject({
+    expect(res.json).toMatchObject({
       reason: "InternalError",
       message: "Internal error occurred: unable to complete request: stop/start already underway",
     });
@@ -185,7 +176,7 @@ describe("guest agent and infrastructure", () => {
     await waitForPrintable(sim, pulling, "ErrImagePull");
     const res = await control(sim, "kubevirt/guest-shutdown", { namespace: NS, name: pulling });
     expect(res.status).toBe(409);
-    expect(res.body.message).toMatch(/is Scheduling; expected Running$/);
+    expect(res.json.message).toMatch(/is Scheduling; expected Running$/);
     const bad = await control(sim, "kubevirt/settings", { crashLoop: "yes" });
     expect(bad.status).toBe(400);
   });

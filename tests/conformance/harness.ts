@@ -1,10 +1,9 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- the suite reads deep fields of untyped Kubernetes JSON */
 /**
  * Conformance harness: one simulator (fast timings) per test file, driven only over HTTP with
- * @kubernetes/client-node. Subresources and the control API have no typed client call, so they go through
- * a plain HTTPS request with the kubeconfig's CA and token applied (`KubeConfig.applyToHTTPSOptions`).
+ * @kubernetes/client-node. Subresources and the control API have no typed client call, so they go through the
+ * shared test client (simulator/http/testing.ts) with the kubeconfig's CA and token.
  */
-import { request as httpsRequest, type RequestOptions } from "node:https";
 import {
   KubeConfig,
   KubernetesObjectApi,
@@ -12,7 +11,9 @@ import {
   Watch,
   type KubernetesObject,
 } from "@kubernetes/client-node";
+import type { HttpResponse } from "../../provider/kube/http";
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../simulator";
+import { request } from "../../simulator/http/testing";
 
 export const NS = "default";
 export const VM_PATH = `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachines`;
@@ -26,6 +27,9 @@ export interface Sim {
   api: KubernetesObjectApi;
   stop(): Promise<void>;
 }
+
+/** An answer of the HTTP calls below, its JSON body read freely. */
+export type Raw = HttpResponse<any>;
 
 /** Starts a simulator with fast timings and a big node (so that parallel scenarios never run out of room). */
 export async function startSim(options: SimulatorOptions = {}): Promise<Sim> {
@@ -43,6 +47,25 @@ export async function startSim(options: SimulatorOptions = {}): Promise<Sim> {
   return { handle, kc, api: KubernetesObjectApi.makeApiClient(kc), stop: () => handle.stop() };
 }
 
+/**
+ * The simulator of a test file: started (see {@link startSim}) before its first test and stopped after its
+ * last. The returned object is filled in when the simulator has started.
+ */
+export function simPerFile(options: SimulatorOptions = {}): Sim {
+  const sim = {} as Sim;
+  beforeAll(async () => {
+    Object.assign(sim, await startSim(options));
+  });
+  afterAll(async () => {
+    await sim.stop();
+  });
+  return sim;
+}
+
+let counter = 0;
+/** A name not used before in this test file: `PREFIX-N`. */
+export const uniqueName = (prefix: string) => `${prefix}-${++counter}`;
+
 /** A KubeConfig for the same server with another user's token. */
 export function kubeconfigFor(sim: Sim, token: string): KubeConfig {
   const kc = new KubeConfig();
@@ -52,46 +75,9 @@ export function kubeconfigFor(sim: Sim, token: string): KubeConfig {
   return kc;
 }
 
-export interface Raw {
-  status: number;
-  body: any;
-  text: string;
-  headers: Record<string, unknown>;
-}
-
-/** A raw request with the kubeconfig's TLS and auth. */
-export async function raw(kc: KubeConfig, method: string, path: string, body?: unknown): Promise<Raw> {
-  const cluster = kc.getCurrentCluster()!;
-  const url = new URL(path, cluster.server);
-  const opts: RequestOptions = { method, headers: { Accept: "application/json" } };
-  await kc.applyToHTTPSOptions(opts);
-  const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-  if (payload !== undefined) {
-    opts.headers = {
-      ...opts.headers,
-      "Content-Type": "application/json",
-      "Content-Length": String(Buffer.byteLength(payload)),
-    };
-  }
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ...opts, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let parsed: unknown;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, text, headers: res.headers });
-      });
-    });
-    req.on("error", reject);
-    if (payload !== undefined) req.write(payload);
-    req.end();
-  });
+/** A request with the kubeconfig's TLS and auth; `body` is JSON, or a string sent as is. */
+export function raw(kc: KubeConfig, method: string, path: string, body?: unknown): Promise<Raw> {
+  return request(kc, method, path, { body });
 }
 
 /** `PUT /apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/NAME/ACTION` */

@@ -12,7 +12,8 @@ import {
   getVM,
   getVMI,
   patchVM,
-  startSim,
+  simPerFile,
+  uniqueName,
   vmAction,
   vmiAction,
   vmManifest,
@@ -24,19 +25,9 @@ import {
   waitVMIPhase,
   watchEvents,
   type Obj,
-  type Sim,
 } from "./harness";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${++counter}`;
+const sim = simPerFile();
 
 async function running(
   runStrategy: string,
@@ -90,7 +81,7 @@ describe("guest shutdown vs crash per run strategy (§2.2, seed doc)", () => {
   it("RerunOnFailure: an infrastructure failure restarts the VM with a new VMI (§8 scenario 18)", async () => {
     const { name, vmi } = await running("RerunOnFailure");
     const r = await control(sim, "kubevirt/infrastructure-failure", { namespace: NS, name });
-    expect(r.body.status).toMatchObject({ phase: "Failed", reason: "NodeUnresponsive" });
+    expect(r.json.status).toMatchObject({ phase: "Failed", reason: "NodeUnresponsive" });
     await newVMI(name, vmi.metadata!.uid);
     await waitForPrintable(sim, name, "Running");
   });
@@ -275,10 +266,10 @@ describe("pause and unpause (§8 scenario 11)", () => {
     );
     const again = await vmiAction(sim, name, "pause");
     expect(again.status).toBe(409);
-    expect(again.body.message).toBe(
+    expect(again.json.message).toBe(
       `Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "${name}": VMI is already paused`,
     );
-    expect((await vmAction(sim, name, "start")).body.message).toMatch(/VM is already running$/); // §8 scenario 10
+    expect((await vmAction(sim, name, "start")).json.message).toMatch(/VM is already running$/); // §8 scenario 10
     expect((await vmiAction(sim, name, "unpause")).status).toBe(200);
     const after = await waitForPrintable(sim, name, "Running");
     expect(after.status!.conditions.some((c: { type: string }) => c.type === "Paused")).toBe(false);
@@ -291,7 +282,7 @@ describe("pause and unpause (§8 scenario 11)", () => {
     expect((await vmAction(sim, name, "stop")).status).toBe(202);
     await waitStopped(sim, name);
     expect((await getVM(sim, name)).status!.ready).toBe(false);
-    expect((await vmAction(sim, name, "stop")).body.message).toMatch(/VM is not running$/);
+    expect((await vmAction(sim, name, "stop")).json.message).toMatch(/VM is not running$/);
   });
 });
 

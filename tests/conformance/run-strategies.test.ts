@@ -8,7 +8,8 @@ import {
   createVM,
   getVM,
   getVMI,
-  startSim,
+  simPerFile,
+  uniqueName,
   vmAction,
   vmiAction,
   waitFor,
@@ -16,19 +17,9 @@ import {
   waitRunning,
   waitStopped,
   waitVMIPhase,
-  type Sim,
 } from "./harness";
 
-let sim: Sim;
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.stop();
-});
-
-let counter = 0;
-const uniqueName = (prefix: string) => `${prefix}-${++counter}`;
+const sim = simPerFile();
 
 /** Creates a VM and brings it to the wanted state ("running" or "stopped"). */
 async function prepare(runStrategy: string, state: "running" | "stopped"): Promise<string> {
@@ -88,7 +79,7 @@ describe("Run Strategies doc table: effect of virtctl start/stop/restart on runS
       expect(res.status).toBe(code);
       if (code === 202) expect(res.text).toBe("");
       if (message) {
-        expect(res.body).toMatchObject({
+        expect(res.json).toMatchObject({
           kind: "Status",
           apiVersion: "v1",
           status: "Failure",
@@ -135,7 +126,7 @@ describe("§1.7 START matrix beyond the doc table", () => {
     await waitRunning(sim, name);
     const res = await vmAction(sim, name, "start");
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe(conflictMessage(name, "VM is already running"));
+    expect(res.json.message).toBe(conflictMessage(name, "VM is already running"));
   });
 
   it("Once with a Succeeded VMI answers 409 Once does not support manual start requests (§8 scenario 16)", async () => {
@@ -146,7 +137,7 @@ describe("§1.7 START matrix beyond the doc table", () => {
     await waitVMIPhase(sim, name, "Succeeded");
     const res = await vmAction(sim, name, "start");
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe(conflictMessage(name, "Once does not support manual start requests"));
+    expect(res.json.message).toBe(conflictMessage(name, "Once does not support manual start requests"));
   });
 
   for (const [event, phase] of [
@@ -180,7 +171,7 @@ describe("§1.7 START matrix beyond the doc table", () => {
   it("start answers 404 for an unknown VM with KubeVirt's NotFound message (§1.1)", async () => {
     const res = await vmAction(sim, "does-not-exist", "start");
     expect(res.status).toBe(404);
-    expect(res.body).toMatchObject({
+    expect(res.json).toMatchObject({
       reason: "NotFound",
       message: 'virtualmachine.kubevirt.io "does-not-exist" not found',
     });
@@ -190,7 +181,7 @@ describe("§1.7 START matrix beyond the doc table", () => {
     const name = await prepare("Manual", "stopped");
     const res = await vmAction(sim, name, "start", "{not json");
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/^Can not unmarshal Request body to struct, error: /);
+    expect(res.json.message).toMatch(/^Can not unmarshal Request body to struct, error: /);
   });
 
   it("the v1alpha3 subresource version is served too (§1.1)", async () => {
@@ -225,14 +216,14 @@ describe("§1.7 STOP matrix beyond the doc table", () => {
     const name = await prepare("Manual", "stopped");
     const res = await vmAction(sim, name, "stop");
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe(conflictMessage(name, "VM is not running"));
+    expect(res.json.message).toBe(conflictMessage(name, "VM is not running"));
   });
 
   it("RerunOnFailure with no VMI: stop answers 409 VM is not running (§1.5)", async () => {
     const name = await prepare("RerunOnFailure", "stopped");
     const res = await vmAction(sim, name, "stop");
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe(conflictMessage(name, "VM is not running"));
+    expect(res.json.message).toBe(conflictMessage(name, "VM is not running"));
   });
 
   it("stopping an Always VM twice while it shuts down answers 409 Halted only supports manual stop requests with a shorter graceperiod (§1.5)", async () => {
@@ -247,7 +238,7 @@ describe("§1.7 STOP matrix beyond the doc table", () => {
     await waitForPrintable(sim, name, "Stopping");
     const res = await vmAction(sim, name, "stop");
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe(
+    expect(res.json.message).toBe(
       conflictMessage(name, "Halted only supports manual stop requests with a shorter graceperiod"),
     );
     // force stop with a shorter grace period is accepted and ends it quickly (§8 scenario 8)
@@ -256,7 +247,7 @@ describe("§1.7 STOP matrix beyond the doc table", () => {
     await waitStopped(sim, name);
     const again = await vmAction(sim, name, "stop");
     expect(again.status).toBe(409);
-    expect(again.body.message).toBe(conflictMessage(name, "VM is not running"));
+    expect(again.json.message).toBe(conflictMessage(name, "VM is not running"));
   });
 });
 
@@ -267,7 +258,7 @@ describe("§1.7 RESTART matrix beyond the doc table", () => {
     await waitRunning(sim, name);
     const res = await vmAction(sim, name, "restart");
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe(
+    expect(res.json.message).toBe(
       conflictMessage(name, "RunStategy Once does not support manual restart requests"),
     );
   });
@@ -276,20 +267,20 @@ describe("§1.7 RESTART matrix beyond the doc table", () => {
     const name = await prepare("Manual", "stopped");
     const res = await vmAction(sim, name, "restart");
     expect(res.status).toBe(409);
-    expect(res.body.message).toBe(conflictMessage(name, "VM is not running: Halted"));
+    expect(res.json.message).toBe(conflictMessage(name, "VM is not running: Halted"));
   });
 
   it("gracePeriodSeconds > 0 answers 400, < 0 answers 400 (§1.6 step 2)", async () => {
     const name = await prepare("Manual", "stopped");
     const a = await vmAction(sim, name, "restart", { gracePeriodSeconds: 5 });
     expect(a.status).toBe(400);
-    expect(a.body).toMatchObject({
+    expect(a.json).toMatchObject({
       reason: "BadRequest",
       message: "For force restart, only gracePeriod=0 is supported for now",
     });
     const b = await vmAction(sim, name, "restart", { gracePeriodSeconds: -1 });
     expect(b.status).toBe(400);
-    expect(b.body.message).toBe("gracePeriod has to be greater or equal to 0");
+    expect(b.json.message).toBe("gracePeriod has to be greater or equal to 0");
   });
 
   it("force restart (gracePeriodSeconds 0) of a VMI with TGPS 600 sets TGPS 1 and replaces it quickly (§8 scenario 7)", async () => {

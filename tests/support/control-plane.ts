@@ -1,18 +1,18 @@
 /**
  * A real Kubernetes control plane on loopback for the cluster test tier: etcd, kube-apiserver (token auth, RBAC,
  * the aggregation layer with its front-proxy certificates, an audit log of every request) and
- * kube-controller-manager (namespace deletion, garbage collection, service accounts). Programs come from
- * scripts/ensure-cluster.sh; certificates and the service-account signing key are made with openssl at start.
- * Everything lives in a temporary directory (logs: etcd.log, apiserver.log, kcm.log, audit.log), removed on stop
- * unless PULUMI_KUBEVIRT_KEEP_CLUSTER_DIR is set.
+ * kube-controller-manager (namespace deletion, garbage collection, service accounts). Programs (and kubectl, for
+ * the tests that drive an API with it) come from scripts/ensure-cluster.sh; certificates and the service-account
+ * signing key are made with openssl at start. Everything lives in a temporary directory (logs: etcd.log,
+ * apiserver.log, kcm.log, audit.log), removed on stop unless PULUMI_KUBEVIRT_KEEP_CLUSTER_DIR is set.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
+import { request } from "../../simulator/http/testing";
 
 /** One request as kube-apiserver's audit log records it. */
 export interface AuditEvent {
@@ -42,15 +42,29 @@ export interface ControlPlane {
 
 const ROOT = join(__dirname, "../..");
 
-/** The directory holding etcd, kube-apiserver and kube-controller-manager (built on first use). */
-export function clusterBinDir(): string {
+/** The last line scripts/ensure-cluster.sh prints (a directory), or PULUMI_KUBEVIRT_CLUSTER_BIN when set. */
+function ensureCluster(...args: string[]): string {
   const fromEnv = process.env.PULUMI_KUBEVIRT_CLUSTER_BIN;
   if (fromEnv) return fromEnv;
-  const out = execFileSync("bash", [join(ROOT, "scripts/ensure-cluster.sh")], {
+  const out = execFileSync("bash", [join(ROOT, "scripts/ensure-cluster.sh"), ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   return out.trim().split("\n").pop()!;
+}
+
+/** The directory holding etcd, kube-apiserver, kube-controller-manager and kubectl (built on first use). */
+export function clusterBinDir(): string {
+  return ensureCluster();
+}
+
+/**
+ * A program of the cluster tier (e.g. `kubectl`): where scripts/ensure-cluster.sh keeps it, else on PATH;
+ * undefined when it is in neither. Builds nothing.
+ */
+export function findClusterProgram(name: string): string | undefined {
+  const dirs = [ensureCluster("--dir"), ...(process.env.PATH ?? "").split(delimiter).filter(Boolean)];
+  return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
 }
 
 async function freePort(): Promise<number> {
@@ -190,18 +204,10 @@ async function waitReady(
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new StartupError(what, child);
-    const ok = await new Promise<boolean>((resolve) => {
-      const req = request(
-        `${server}/readyz`,
-        { ca: caPem, headers: { Authorization: `Bearer ${token}` } },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode === 200);
-        },
-      );
-      req.on("error", () => resolve(false));
-      req.end();
-    });
+    const ok = await request({ url: server, token, ca: caPem }, "GET", "/readyz").then(
+      (res) => res.status === 200,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }

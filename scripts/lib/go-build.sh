@@ -24,9 +24,12 @@ go_compile() {
   local program
   program="$(basename "$output")"
   say "compiling $program (first build: minutes on 2 cores; cached afterwards)..."
-  (cd "$src" && go build -v -trimpath -tags osusergo,grpcnotrace -ldflags "-w -s $ldflags" -o "$output" "$package" 2>&1) |
+  # Built under a temporary name and renamed: an interrupted build never leaves a program that counts as present.
+  rm -f "$output.partial"
+  (cd "$src" && go build -v -trimpath -tags osusergo,grpcnotrace -ldflags "-w -s $ldflags" -o "$output.partial" "$package" 2>&1) |
     awk -v p="$program" '{ n++; if (n % 150 == 0) { printf "  %s: %d packages compiled\n", p, n > "/dev/stderr" } }
          /^(#|.*\.go:[0-9]+)/ { print > "/dev/stderr" }'
+  [ -x "$output.partial" ] && mv -f "$output.partial" "$output"
   if [ ! -x "$output" ]; then
     say "building $package failed (see the lines above)"
     exit 1

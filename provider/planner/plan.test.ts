@@ -23,7 +23,7 @@ const NATURAL_VMI: Record<string, VmiState> = {
   Halted: "none",
 };
 
-describe("plan: strategy moves (the seed's start/stop/restart table)", () => {
+describe("plan: strategy moves (KubeVirt's start/stop/restart table, docs/kubevirt-behaviour.md §1.7)", () => {
   // Each row: live strategy (its VM in its natural state: running, or stopped for Halted), declared
   // strategy → the plan. Halted → Always is a start, Always → Halted is a stop (both rewrite the strategy
   // as KubeVirt's table says); every other move patches spec.runStrategy, and KubeVirt's controller then

@@ -1,6 +1,6 @@
 /**
  * The planner: a pure function from (declared now, declared last time, observed VM and VMI) to an ordered
- * list of actions. It follows KubeVirt's run-strategy table (the seed document):
+ * list of actions. It follows KubeVirt's run-strategy table (docs/kubevirt-behaviour.md §1.7):
  *
  * | strategy       | start        | stop         | restart        |
  * | -------------- | ------------ | ------------ | -------------- |

@@ -1,6 +1,6 @@
 /**
  * KubeVirt API constants and small readers over plain JSON objects (no I/O).
- * Values follow `staging/src/kubevirt.io/api/core/v1/types.go` (KubeVirt semantics notes, §0).
+ * Values follow `staging/src/kubevirt.io/api/core/v1/types.go` (docs/kubevirt-behaviour.md §0).
  */
 import type { KubeObject, ResourceKey } from "../store/types";
 

@@ -56,7 +56,7 @@ async function staysWithout(name: string, ms: number): Promise<void> {
   }
 }
 
-describe("guest shutdown vs crash per run strategy (§2.2, seed doc)", () => {
+describe("guest shutdown vs crash per run strategy (§2.2 and the Run Strategies table, §1.7)", () => {
   it("Always: a guest shutdown is followed by a new VMI (§8 scenario 14)", async () => {
     const { name, vmi } = await running("Always");
     await control(sim, "kubevirt/guest-shutdown", { namespace: NS, name });

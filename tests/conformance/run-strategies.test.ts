@@ -1,6 +1,6 @@
 /**
- * The start/stop/restart subresources against every run strategy: the Run Strategies doc's table (the seed)
- * and the per-strategy × VMI-state matrix of semantics.md §1.4–§1.7, driven over HTTP only.
+ * The start/stop/restart subresources against every run strategy: the Run Strategies doc's table (docs/kubevirt-behaviour.md §1.7)
+ * and the per-strategy × VMI-state matrix of docs/kubevirt-behaviour.md §1.4–§1.7, driven over HTTP only.
  */
 import {
   conflictMessage,

@@ -23,7 +23,7 @@ function eulerCircuit(): [Strategy, Strategy][] {
   return path.slice(1).map((to, i) => [path[i], to]);
 }
 
-/** KubeVirt's behaviour per the seed table: the power call a move needs, and the resulting power state. */
+/** KubeVirt's behaviour per the Run Strategies table (docs/kubevirt-behaviour.md §1.7): the power call a move needs, and the resulting power state. */
 function expectedMove(from: Strategy, to: Strategy, power: string): { call?: string; power: string } {
   if (from === "Halted" && to === "Always") return { call: "start", power: "Running" };
   if (from === "Always" && to === "Halted") return { call: "stop", power: "Stopped" };

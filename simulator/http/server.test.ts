@@ -345,9 +345,8 @@ describe("list", () => {
       ...widget("sel-c"),
       metadata: { name: "sel-c", namespace: "other", labels: { app: "x" } },
     });
-    const names = (l: { items: KubernetesObject[] }) => l.items.map((i) => i.metadata?.name);
-    expect(
-      names(
+    const names = async (selector: { label?: string; field?: string }) =>
+      (
         await api.list(
           "test.sim.io/v1",
           "Widget",
@@ -355,38 +354,13 @@ describe("list", () => {
           undefined,
           undefined,
           undefined,
-          undefined,
-          "app=x",
-        ),
-      ),
-    ).toEqual(["sel-a"]);
-    expect(
-      names(
-        await api.list(
-          "test.sim.io/v1",
-          "Widget",
-          "default",
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          "app in (x,y),!tier",
-        ),
-      ),
-    ).toEqual(["sel-b"]);
-    expect(
-      names(
-        await api.list(
-          "test.sim.io/v1",
-          "Widget",
-          "default",
-          undefined,
-          undefined,
-          undefined,
-          "metadata.name=sel-b",
-        ),
-      ),
-    ).toEqual(["sel-b"]);
+          selector.field,
+          selector.label,
+        )
+      ).items.map((i) => i.metadata?.name);
+    expect(await names({ label: "app=x" })).toEqual(["sel-a"]);
+    expect(await names({ label: "app in (x,y),!tier" })).toEqual(["sel-b"]);
+    expect(await names({ field: "metadata.name=sel-b" })).toEqual(["sel-b"]);
     const all = (await raw("GET", "/apis/test.sim.io/v1/widgets?labelSelector=app%3Dx")).json as {
       kind: string;
       items: KubeObject[];

@@ -3,8 +3,11 @@
  * none) and the one classification the rest of the provider relies on, as controller-runtime separates them:
  * a failure is either worth another try (the server was busy or the connection broke) or terminal (the server
  * said no, the credentials or the TLS peer are wrong). Classification goes by HTTP status, Status `reason` and
- * the network error's code, never by matching message text.
+ * the network error's code, never by matching message text. {@link toApiError} is the one place where
+ * @kubernetes/client-node's failures (an `ApiException`, a failed `fetch`) become ApiErrors.
  */
+import { STATUS_CODES } from "node:http";
+import { ApiException } from "@kubernetes/client-node";
 
 /** A `metav1.Status` error answered by the API server, or a request that got no answer (`code` 0). */
 export class ApiError extends Error {
@@ -20,6 +23,80 @@ export class ApiError extends Error {
     super(message);
     this.name = "ApiError";
   }
+}
+
+/** What a `metav1.Status` body may say. */
+interface StatusBody {
+  message?: string;
+  reason?: string;
+}
+
+/**
+ * The ApiError of a non-2xx answer to `method path`, in the server's words: the Status `reason` and `message`
+ * of `body` (JSON text or parsed), else the body as text. kube-apiserver's 4xx messages name the object; its 5xx
+ * and 429 messages do not, so those (and answers without a message) are prefixed with the request.
+ */
+export function statusError(
+  code: number,
+  body: unknown,
+  retryAfter: string | undefined,
+  method: string,
+  path: string,
+): ApiError {
+  const parsed = typeof body === "string" ? parseJson(body) : body;
+  const status = (parsed !== null && typeof parsed === "object" ? parsed : {}) as StatusBody;
+  const text = typeof body === "string" ? body : "";
+  const said = status.message ?? (text || `HTTP ${code}`);
+  const message = code >= 500 || code === 429 || !status.message ? `${method} ${path}: ${said}` : said;
+  const seconds = retryAfter === undefined ? NaN : Number(retryAfter);
+  return new ApiError(
+    code,
+    status.reason ?? STATUS_CODES[code] ?? "Error",
+    message,
+    Number.isFinite(seconds) ? seconds : undefined,
+  );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A failure below HTTP as `fetch` reports it: a TypeError whose `cause` is the socket's or TLS error. */
+interface NetworkCause {
+  code?: unknown;
+  message?: string;
+  /** Set when every address of the host failed (`AggregateError`). */
+  errors?: { message?: string }[];
+}
+
+/**
+ * The ApiError of any failure of the request `method path` through @kubernetes/client-node: an `ApiException`
+ * (a non-2xx answer) by {@link statusError}; a request that timed out (code 0, `RequestTimeout`); a connection
+ * that failed (code 0, the errno or TLS code as the reason, the request and the cause in the message). A
+ * connection the server closed before answering reads as Node's own HTTP client says it (`ECONNRESET`, `socket
+ * hang up`), not as undici's `other side closed`. ApiErrors and anything else are returned as they are.
+ */
+export function toApiError(err: unknown, method: string, path: string): unknown {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ApiException) {
+    const body = Buffer.isBuffer(err.body) ? err.body.toString("utf8") : err.body;
+    return statusError(err.code, body, err.headers?.["retry-after"], method, path);
+  }
+  // By name and shape, not class: fetch's errors may come from another realm (e.g. under a test runner).
+  const failure = (err ?? {}) as { name?: unknown; cause?: NetworkCause };
+  if (failure.name === "TimeoutError") {
+    return new ApiError(0, "RequestTimeout", `${method} ${path}: request timed out`);
+  }
+  const cause = failure.cause;
+  if (failure.name !== "TypeError" || !cause || typeof cause.code !== "string") return err;
+  if (cause.code === "UND_ERR_SOCKET")
+    return new ApiError(0, "ECONNRESET", `${method} ${path}: socket hang up`);
+  const said = cause.message || cause.errors?.find((e) => e.message)?.message || cause.code;
+  return new ApiError(0, cause.code, `${method} ${path}: ${said}`);
 }
 
 /** Network error codes of a connection that broke or never opened: another try may succeed. */

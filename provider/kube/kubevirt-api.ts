@@ -5,59 +5,98 @@
  * and restart) are never sent again blindly: before another attempt they check whether the earlier one took
  * effect (the VM exists and is ours; the instance was replaced).
  */
-import type { KubeConfig } from "@kubernetes/client-node";
+import { PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import type { LiveVm, LiveVmi } from "../model/kubevirt";
-import type { VmManifest } from "../model/manifest";
+import { VM_API_VERSION, type VmManifest } from "../model/manifest";
 import type { JsonPatchOp } from "../planner/actions";
-import { isAlreadyExists, isNotFound, type ApiError } from "./errors";
+import { makeClients, type Clients } from "./clients";
+import { isAlreadyExists, isNotFound, toApiError, type ApiError } from "./errors";
 import { apiRequest } from "./http";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
 
-const VMS = (ns: string) => `/apis/kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/virtualmachines`;
-const VMIS = (ns: string) =>
-  `/apis/kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/virtualmachineinstances`;
+const KINDS = { vm: "VirtualMachine", vmi: "VirtualMachineInstance" } as const;
+
+/** The two collections the provider reads: VirtualMachines and VirtualMachineInstances. */
+export type Kind = keyof typeof KINDS;
+
+/** The resource names of the collections. */
+export const PLURALS = { vm: "virtualmachines", vmi: "virtualmachineinstances" } as const;
+
+/** The path of a collection in a namespace (client-node builds the same from discovery; messages name it). */
+export const COLLECTION = (kind: Kind, ns: string) =>
+  `/apis/kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${PLURALS[kind]}`;
+const OBJECT = (kind: Kind, ns: string, name: string) =>
+  `${COLLECTION(kind, ns)}/${encodeURIComponent(name)}`;
 const SUBRESOURCE = (ns: string, name: string, action: string) =>
   `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/virtualmachines/${encodeURIComponent(name)}/${action}`;
+
+/** What client-node's KubernetesObjectApi needs to address one object. */
+const header = (kind: Kind, namespace: string, name: string) => ({
+  apiVersion: VM_API_VERSION,
+  kind: KINDS[kind],
+  metadata: { namespace, name },
+});
 
 /** A start or stop call on a VirtualMachine (restart has a call of its own: {@link KubeVirtApi.restart}). */
 export type PowerCall = { action: "start"; paused?: boolean } | { action: "stop"; gracePeriod?: number };
 
-/** KubeVirt API access for one kubeconfig. */
+/**
+ * KubeVirt API access for one kubeconfig: objects through client-node's KubernetesObjectApi (one instance, so
+ * that kinds are discovered once), namespaces through its CoreV1Api, and the subresources, which have no typed
+ * call, as raw requests.
+ */
 export class KubeVirtApi {
+  private readonly clients: Clients;
+
   constructor(
     readonly kc: KubeConfig,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
     private readonly warn: (message: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.clients = makeClients(kc, { warn });
+  }
 
   /** The VM, or `undefined` when it does not exist. */
   async getVm(ns: string, name: string): Promise<LiveVm | undefined> {
-    return this.getOptional<LiveVm>(`${VMS(ns)}/${encodeURIComponent(name)}`);
+    return this.getOptional<LiveVm>("vm", ns, name);
   }
 
   /** The VMI of the VM's name, or `undefined`. */
   async getVmi(ns: string, name: string): Promise<LiveVmi | undefined> {
-    return this.getOptional<LiveVmi>(`${VMIS(ns)}/${encodeURIComponent(name)}`);
+    return this.getOptional<LiveVmi>("vmi", ns, name);
   }
 
   /** Lists VMs or VMIs of a namespace with the list's resourceVersion (optionally by label selector). */
   async list<T>(
-    kind: "vm" | "vmi",
+    kind: Kind,
     ns: string,
     labelSelector?: string,
   ): Promise<{ items: T[]; resourceVersion: string }> {
-    const res = await this.call<{ items: T[]; metadata: { resourceVersion: string } }>(
-      "GET",
-      kind === "vm" ? VMS(ns) : VMIS(ns),
-      labelSelector === undefined ? {} : { query: { labelSelector } },
+    const list = await this.call("GET", COLLECTION(kind, ns), () =>
+      // pretty, exact, export and fieldSelector unset
+      this.clients.objects.list(
+        VM_API_VERSION,
+        KINDS[kind],
+        ns,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        labelSelector,
+      ),
     );
-    return { items: res.items ?? [], resourceVersion: res.metadata.resourceVersion };
+    return {
+      items: (list.items ?? []) as unknown as T[],
+      resourceVersion: list.metadata?.resourceVersion ?? "",
+    };
   }
 
   /** Whether the namespace exists; `undefined` when the credentials may not read it (403). */
   async namespaceExists(ns: string): Promise<boolean | undefined> {
     try {
-      await this.call("GET", `/api/v1/namespaces/${encodeURIComponent(ns)}`);
+      await this.call("GET", `/api/v1/namespaces/${encodeURIComponent(ns)}`, () =>
+        this.clients.core.readNamespace({ name: ns }),
+      );
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -76,11 +115,13 @@ export class KubeVirtApi {
       const vm = await this.getVm(namespace, name);
       return vm && isOurs(vm) ? vm : undefined;
     };
+    const create = () => this.clients.objects.create(manifest as KubernetesObject);
     try {
-      return await this.call<LiveVm>("POST", VMS(namespace), { body: manifest }, async () => {
+      const created = await this.call("POST", COLLECTION("vm", namespace), create, async () => {
         const vm = await ours();
-        return vm ? { done: true, value: vm } : { done: false };
+        return vm ? { done: true, value: vm as unknown as KubernetesObject } : { done: false };
       });
+      return created as unknown as LiveVm;
     } catch (err) {
       const vm = isAlreadyExists(err) ? await ours() : undefined;
       if (vm) return vm;
@@ -88,12 +129,17 @@ export class KubeVirtApi {
     }
   }
 
-  /** Applies a JSON patch (RFC 6902) to the VM. */
+  /**
+   * Applies a JSON patch (RFC 6902) to the VM. Custom resources refuse client-node's default strategic merge
+   * patch (415), hence the explicit strategy; the operations, addressed to the VM, are sent as they are.
+   */
   async patchVm(ns: string, name: string, ops: JsonPatchOp[]): Promise<LiveVm> {
-    return this.call<LiveVm>("PATCH", `${VMS(ns)}/${encodeURIComponent(name)}`, {
-      body: ops,
-      contentType: "application/json-patch+json",
-    });
+    const patch = Object.assign([...ops], header("vm", ns, name));
+    const patched = await this.call("PATCH", OBJECT("vm", ns, name), () =>
+      // pretty, dryRun, fieldManager and force unset
+      this.clients.objects.patch(patch, undefined, undefined, undefined, undefined, PatchStrategy.JsonPatch),
+    );
+    return patched as unknown as LiveVm;
   }
 
   /**
@@ -101,14 +147,25 @@ export class KubeVirtApi {
    * only that VM: kube-apiserver refuses (409) if the name now belongs to another object.
    */
   async deleteVm(ns: string, name: string, uid?: string): Promise<boolean> {
-    const options: Record<string, unknown> = {
+    const options = {
       kind: "DeleteOptions",
       apiVersion: "v1",
       propagationPolicy: "Foreground",
+      ...(uid === undefined ? {} : { preconditions: { uid } }),
     };
-    if (uid !== undefined) options.preconditions = { uid };
     try {
-      await this.call("DELETE", `${VMS(ns)}/${encodeURIComponent(name)}`, { body: options });
+      await this.call("DELETE", OBJECT("vm", ns, name), () =>
+        // pretty, dryRun, gracePeriodSeconds, orphanDependents and propagationPolicy (it is in the body) unset
+        this.clients.objects.delete(
+          header("vm", ns, name),
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          options,
+        ),
+      );
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -119,7 +176,7 @@ export class KubeVirtApi {
   /** Calls `start` or `stop` (answered with 202 Accepted; a repeated call is answered with 409 "already"). */
   async power(ns: string, name: string, call: PowerCall): Promise<void> {
     const { action, ...options } = call;
-    await this.call("PUT", SUBRESOURCE(ns, name, action), { body: options });
+    await this.subresource(ns, name, action, options);
   }
 
   /**
@@ -127,43 +184,55 @@ export class KubeVirtApi {
    * one with another uid than `vmiUid`, or one being deleted, means the earlier call took effect.
    */
   async restart(ns: string, name: string, vmiUid: string | undefined): Promise<void> {
-    await this.call<unknown>("PUT", SUBRESOURCE(ns, name, "restart"), { body: {} }, async () => {
+    await this.subresource(ns, name, "restart", {}, async () => {
       const vmi = await this.getVmi(ns, name);
       const replaced = !vmi || vmi.metadata.uid !== vmiUid || !!vmi.metadata.deletionTimestamp;
       return replaced ? { done: true, value: undefined } : { done: false };
     });
   }
 
-  private async getOptional<T>(path: string): Promise<T | undefined> {
+  private async getOptional<T>(kind: Kind, ns: string, name: string): Promise<T | undefined> {
     try {
-      return await this.call<T>("GET", path);
+      const object = await this.call("GET", OBJECT(kind, ns, name), () =>
+        this.clients.objects.read(header(kind, ns, name)),
+      );
+      return object as unknown as T;
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw err;
     }
   }
 
+  /** A `PUT` of a `subresources.kubevirt.io/v1` call: a raw request, the one kind client-node has no call for. */
+  private async subresource(
+    ns: string,
+    name: string,
+    action: string,
+    body: unknown,
+    tookEffect?: () => Promise<{ done: true; value: undefined } | { done: false }>,
+  ): Promise<void> {
+    const send = async () => {
+      const res = await apiRequest(this.kc, "PUT", SUBRESOURCE(ns, name, action), { body });
+      for (const w of res.warnings) this.warn(w);
+    };
+    await this.call("PUT", SUBRESOURCE(ns, name, action), send, tookEffect);
+  }
+
   /**
-   * One call, retried per the policy. For a call that is not idempotent, `tookEffect` decides before each new
-   * attempt whether the last one did (and then ends the retries with its value).
+   * One call (`send`, the request `method path`), retried per the policy, its failures as ApiErrors. For a call
+   * that is not idempotent, `tookEffect` decides before each new attempt whether the last one did (and then
+   * ends the retries with its value).
    */
   private async call<T>(
     method: string,
     path: string,
-    options: CallOptions = {},
+    send: () => Promise<T>,
     tookEffect?: () => Promise<{ done: true; value: T } | { done: false }>,
   ): Promise<T> {
-    const request = async () => {
-      const res = await apiRequest<T>(this.kc, method, path, options);
-      for (const w of res.warnings) this.warn(w);
-      return res.body;
-    };
+    const request = () =>
+      send().catch((err: unknown) => {
+        throw toApiError(err, method, path);
+      });
     return withRetry(request, this.retry, tookEffect);
   }
-}
-
-interface CallOptions {
-  body?: unknown;
-  contentType?: string;
-  query?: Record<string, string>;
 }

@@ -1,14 +1,22 @@
 /**
  * One shared list+watch of the VirtualMachines and VirtualMachineInstances of a namespace, so that many VMs
- * converging at once cost two watch streams, not two per VM. Whenever a stream ends (cut, 410 Gone, or silent
- * for client-node's 30 s inactivity timeout) the collection is listed afresh and watched from the new
- * resourceVersion, as client-go's reflector does, with jittered backoff after failures; so a watch that stops
- * delivering can never hide a change for long. Waiters are told about every change. A watch the server
- * refuses (401/403) is reported to the waiters at once, with what was refused; other failures are logged.
+ * converging at once cost two watch streams, not two per VM. Each collection is client-node's informer
+ * (`ListWatch`) under a restart wrapper: whenever a stream ends (cut, 410 Gone, refused, or silent for the idle
+ * limit) the collection is listed afresh and watched from the new resourceVersion, as client-go's reflector
+ * does, with jittered backoff after failures; so a watch that stops delivering can never hide a change for
+ * long. Waiters are told about every change. A watch the server refuses (401/403) is reported to the waiters at
+ * once, with what was refused; other failures are logged.
  */
-import { Watch } from "@kubernetes/client-node";
+import {
+  ERROR,
+  ListWatch,
+  Watch,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 import type { LiveVm, LiveVmi } from "../model/kubevirt";
-import type { KubeVirtApi } from "./kubevirt-api";
+import { COLLECTION, PLURALS, type KubeVirtApi, type Kind } from "./kubevirt-api";
 
 /** The default inactivity limit of a watch stream (client-node's own): kube-apiserver sends bookmarks more often. */
 export const DEFAULT_WATCH_IDLE_MS = 30_000;
@@ -21,7 +29,7 @@ export interface Observed {
 
 interface Entry<T> {
   object?: T;
-  /** resourceVersion of the last event for this name (also for a deletion). */
+  /** resourceVersion as of which `object` is known (its own, or, when absent, the collection's). */
   rv: string;
 }
 
@@ -30,81 +38,149 @@ function rvLess(a: string, b: string): boolean {
   return /^\d+$/.test(a) && /^\d+$/.test(b) && BigInt(a) < BigInt(b);
 }
 
-class Collection<T extends { metadata: { name: string; resourceVersion: string } }> {
-  readonly entries = new Map<string, Entry<T>>();
+/** How ListWatch is told that a stream ended: as a 410 Gone, which makes it list afresh before watching again. */
+const LIST_AFRESH = Object.assign(new Error("list afresh"), { statusCode: 410 });
 
+/** What a {@link StreamWatch} reports to its collection. */
+interface StreamHooks {
+  /** A list was applied and its watch opens from `resourceVersion`; false: the collection stopped, do not. */
+  opening(resourceVersion: string): boolean;
+  /** ListWatch applied an event (of any type but ERROR) of `object`. */
+  applied(object: KubernetesObject | undefined): void;
+  /**
+   * The stream ended, having `delivered` events (a stream silent for the idle limit counts as one that did);
+   * `relist` hands the end on to ListWatch.
+   */
+  ended(err: unknown, delivered: boolean, relist: () => void): void;
+}
+
+/**
+ * client-node's Watch as the informer's stream: with an idle limit (client-node's own 30 s one stays as a
+ * backstop), reporting to its collection, and handing every end on to ListWatch as a reason to list afresh.
+ */
+class StreamWatch extends Watch {
   constructor(
-    private readonly kind: "vm" | "vmi",
-    private readonly owner: NamespaceWatch,
-  ) {}
-
-  /** resourceVersion of the last list: a name absent from `entries` was absent then. */
-  private listedRv?: string;
-  private abort?: AbortController;
-  private stopped = false;
-  private failures = 0;
-
-  async start(): Promise<void> {
-    const list = await this.owner.api.list<T>(this.kind, this.owner.namespace);
-    this.owner.recovered();
-    this.listedRv = list.resourceVersion;
-    const seen = new Set<string>();
-    for (const item of list.items) {
-      seen.add(item.metadata.name);
-      this.entries.set(item.metadata.name, { object: item, rv: item.metadata.resourceVersion });
-    }
-    for (const name of this.entries.keys()) {
-      if (!seen.has(name)) this.entries.set(name, { rv: list.resourceVersion, object: undefined });
-    }
-    this.owner.changed();
-    await this.watchFrom(list.resourceVersion);
+    kc: KubeConfig,
+    private readonly idleMs: number,
+    private readonly hooks: StreamHooks,
+  ) {
+    super(kc);
   }
 
-  private get plural(): string {
-    return this.kind === "vm" ? "virtualmachines" : "virtualmachineinstances";
-  }
-
-  private async watchFrom(resourceVersion: string): Promise<void> {
-    if (this.stopped) return;
-    const path = `/apis/kubevirt.io/v1/namespaces/${this.owner.namespace}/${this.plural}`;
+  override async watch(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    callback: (type: string, object: KubernetesObject, event?: unknown) => void,
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    const controller = new AbortController();
+    if (!this.hooks.opening(String(query.resourceVersion ?? ""))) return controller;
     let delivered = false;
     let idle: NodeJS.Timeout | undefined;
     const quiet = () => {
       clearTimeout(idle);
       idle = setTimeout(() => {
         delivered = true; // silence is not a failure: list afresh at once
-        this.abort?.abort();
-      }, this.owner.idleMs).unref();
+        controller.abort();
+      }, this.idleMs).unref();
+    };
+    const onEvent = (type: string, object: KubernetesObject, event?: unknown) => {
+      quiet();
+      callback(type, object, event);
+      if (type === "ERROR") {
+        controller.abort(); // e.g. 410 Gone: the resourceVersion is too old; list afresh
+        return;
+      }
+      delivered = true;
+      this.hooks.applied(object);
+    };
+    const onEnd = (err: unknown) => {
+      clearTimeout(idle);
+      this.hooks.ended(err, delivered, () => done(LIST_AFRESH));
     };
     quiet();
-    this.abort = await new Watch(this.owner.api.kc).watch(
-      path,
-      { resourceVersion, allowWatchBookmarks: true },
-      (type: string, obj: T) => {
-        quiet();
-        if (type === "ERROR") {
-          this.abort?.abort(); // e.g. 410 Gone: the resourceVersion is too old; list afresh
-          return;
-        }
-        delivered = true;
-        if (type === "BOOKMARK") return;
-        const name = obj.metadata.name;
-        this.entries.set(name, {
-          object: type === "DELETED" ? undefined : obj,
-          rv: obj.metadata.resourceVersion,
-        });
-        this.owner.changed();
-      },
-      (err: unknown) => {
-        clearTimeout(idle);
-        this.ended(err, delivered);
-      },
-    );
+    try {
+      const stream = await super.watch(path, query, onEvent, onEnd);
+      if (controller.signal.aborted) stream.abort();
+      else controller.signal.addEventListener("abort", () => stream.abort());
+    } catch (err) {
+      onEnd(err); // e.g. the credentials could not be obtained
+    }
+    return controller;
+  }
+}
+
+/** One collection (VMs or VMIs) of a namespace: an informer that lists afresh after every end. */
+class Collection<T extends { metadata: { name: string; resourceVersion: string } }> implements StreamHooks {
+  private readonly informer: ListWatch<KubernetesObject>;
+  /** resourceVersion as of which the informer's cache is complete: a name absent from it was absent then. */
+  private syncedRv?: string;
+  /** The first start (until its list is in): {@link ready} resolves or rejects with it. */
+  private starting?: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void };
+  private synced = false;
+  private stopped = false;
+  private failures = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly kind: Kind,
+    private readonly owner: NamespaceWatch,
+  ) {
+    const path = COLLECTION(kind, owner.namespace);
+    const stream = new StreamWatch(owner.api.kc, owner.idleMs, this);
+    // Delays are this collection's (see `ended`): ListWatch's own reconnect delay is not wanted.
+    this.informer = new ListWatch(path, stream, () => this.list(), false, undefined, undefined, {
+      delayFn: async () => undefined,
+    });
+    this.informer.on(ERROR, (err: unknown) => this.listFailed(err));
   }
 
-  /** A stream ended: list afresh (at once after a stream that delivered, with backoff after failures). */
-  private ended(err: unknown, delivered: boolean): void {
-    if (this.stopped) return;
+  private get plural(): string {
+    return PLURALS[this.kind];
+  }
+
+  /** Starts the informer (once); resolves when the first list is in, rejects if it fails (then tried again). */
+  ready(): Promise<void> {
+    if (this.synced) return Promise.resolve();
+    if (!this.starting) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      this.starting = { promise, resolve, reject };
+      this.restart();
+    }
+    return this.starting.promise;
+  }
+
+  private async list(): Promise<KubernetesListObject<KubernetesObject>> {
+    const list = await this.owner.api.list<KubernetesObject>(this.kind, this.owner.namespace);
+    this.owner.recovered();
+    return { items: list.items, metadata: { resourceVersion: list.resourceVersion } };
+  }
+
+  /** @internal ListWatch applied a list. */
+  opening(resourceVersion: string): boolean {
+    if (this.stopped) return false;
+    this.syncedRv = resourceVersion;
+    this.synced = true;
+    this.starting?.resolve();
+    this.starting = undefined;
+    this.owner.changed();
+    return true;
+  }
+
+  /** @internal ListWatch applied an event. */
+  applied(object: KubernetesObject | undefined): void {
+    const rv = object?.metadata?.resourceVersion;
+    if (rv) this.syncedRv = rv;
+    this.owner.changed();
+  }
+
+  /** @internal A stream ended: list afresh (at once after a stream that delivered, with backoff after failures). */
+  ended(err: unknown, delivered: boolean, relist: () => void): void {
+    if (this.stopped) return relist(); // ListWatch sees that it is stopped
+    // By name, not class: the stream's errors may come from another realm (e.g. under a test runner).
+    const name = (err as { name?: unknown } | null)?.name;
     const status = (err as { statusCode?: number } | null)?.statusCode;
     if (status === 401 || status === 403) {
       const what = status === 401 ? "401 Unauthorized" : "403 Forbidden";
@@ -113,13 +189,30 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
           `the cluster refused to watch ${this.plural}.kubevirt.io in namespace ${this.owner.namespace} (${what}); the credentials need the get, list and watch verbs on it`,
         ),
       );
-    } else if (err && !(err instanceof Error && err.name === "AbortError")) {
-      this.owner.report(
-        `watch of ${this.plural} ended (${(err as Error).message ?? String(err)}); listing again`,
-      );
+    } else if (err && name !== "AbortError" && name !== "TimeoutError") {
+      this.owner.report(`watch of ${this.plural} ended (${messageOf(err)}); listing again`);
     }
-    if (delivered) this.failures = 0;
-    this.relistLater(delivered ? 0 : this.backoff());
+    // client-node's own inactivity timeout (the backstop of the idle limit) is silence, not a failure.
+    const fresh = delivered || name === "TimeoutError";
+    if (fresh) this.failures = 0;
+    this.later(fresh ? 0 : this.backoff(), relist);
+  }
+
+  /** A list failed: the first start fails with it; later lists are tried again with backoff. */
+  private listFailed(err: unknown): void {
+    if (this.stopped) return;
+    if (this.starting) {
+      this.starting.reject(err);
+      this.starting = undefined;
+      return;
+    }
+    this.owner.report(`listing ${this.plural} failed (${messageOf(err)}); retrying`);
+    this.later(this.backoff(), () => this.restart());
+  }
+
+  /** Starts the informer anew: it lists (its resourceVersion was cleared), then watches. */
+  private restart(): void {
+    this.informer.start().catch((err: unknown) => this.listFailed(err));
   }
 
   private backoff(): number {
@@ -128,33 +221,37 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
     return Math.round(base * (0.5 + Math.random() * 0.5));
   }
 
-  private relistLater(delayMs: number): void {
-    setTimeout(() => {
-      if (this.stopped) return;
-      this.start().catch((err: unknown) => {
-        this.owner.report(`listing ${this.plural} failed (${(err as Error).message}); retrying`);
-        this.relistLater(this.backoff());
-      });
+  private later(delayMs: number, fn: () => void): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopped) fn();
     }, delayMs).unref();
   }
 
-  /** What is known about `name`: its last event, or its absence from the last list. */
+  /** What is known about `name`: the cached object, or its absence as of the cache's resourceVersion. */
   entry(name: string): Entry<T> | undefined {
-    return this.entries.get(name) ?? (this.listedRv === undefined ? undefined : { rv: this.listedRv });
+    if (this.syncedRv === undefined) return undefined;
+    const object = this.informer.get(name, this.owner.namespace) as unknown as T | undefined;
+    return { object, rv: object?.metadata.resourceVersion ?? this.syncedRv };
   }
 
   stop(): void {
     this.stopped = true;
-    this.abort?.abort();
+    clearTimeout(this.timer);
+    void this.informer.stop();
   }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** The shared watch of one namespace. */
 export class NamespaceWatch {
-  private readonly vms = new Collection<LiveVm>("vm", this);
-  private readonly vmis = new Collection<LiveVmi>("vmi", this);
+  private readonly vms: Collection<LiveVm>;
+  private readonly vmis: Collection<LiveVmi>;
   private readonly listeners = new Set<() => void>();
-  private started?: Promise<void>;
   /** Set while the server refuses the watch (401/403); waits fail with it. */
   failure?: Error;
 
@@ -164,18 +261,14 @@ export class NamespaceWatch {
     private readonly log: (line: string) => void = () => undefined,
     /** A stream that delivers nothing (not even a bookmark) for this long is replaced by a fresh list+watch. */
     readonly idleMs: number = DEFAULT_WATCH_IDLE_MS,
-  ) {}
+  ) {
+    this.vms = new Collection<LiveVm>("vm", this);
+    this.vmis = new Collection<LiveVmi>("vmi", this);
+  }
 
   /** Starts listing and watching (once); resolves when the first lists are in (a failed start is tried again). */
-  ready(): Promise<void> {
-    this.started ??= Promise.all([this.vms.start(), this.vmis.start()]).then(
-      () => undefined,
-      (err: unknown) => {
-        this.started = undefined;
-        throw err;
-      },
-    );
-    return this.started;
+  async ready(): Promise<void> {
+    await Promise.all([this.vms.ready(), this.vmis.ready()]);
   }
 
   /** @internal The server refused a watch: tell the waiters. */

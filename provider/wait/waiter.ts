@@ -38,62 +38,85 @@ export async function waitFor(
   options: WaitOptions,
 ): Promise<Observed> {
   await watch.ready();
-  const started = Date.now();
-  const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
   return new Promise<Observed>((resolve, reject) => {
-    let last = "";
-    let settled = false;
-    const finish = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      unsubscribe();
-      clearTimeout(timer);
-      clearInterval(heartbeat);
-      fn();
-    };
-    const check = () => {
-      const refused = watch.failure;
-      if (refused) {
-        finish(() =>
-          reject(new ConvergenceError(`cannot wait for ${name} to be ${options.label}: ${refused.message}`)),
-        );
-        return;
-      }
-      const seen = watch.get(name, floor);
-      const verdict = evaluate(target, seen.vm, seen.vmi, floor.vmi?.metadata.uid);
-      if (verdict.kind === "done") {
-        if (last) options.log(`${name}: ${options.label} after ${elapsed()}`);
-        finish(() => resolve(seen));
-      } else if (verdict.kind === "failed") {
-        finish(() =>
-          reject(new ConvergenceError(`${name} cannot become ${options.label}: ${verdict.reason}`)),
-        );
-      } else if (verdict.kind === "stopped") {
-        finish(() => reject(new ConvergenceError(`${name} stopped: ${verdict.reason}`)));
-      } else if (verdict.status !== last) {
-        last = verdict.status;
-        options.log(`${name}: ${verdict.status}, ${elapsed()}`);
-      }
-    };
-    const unsubscribe = watch.onChange(check);
-    const timer = setTimeout(
-      () => {
-        const seen = watch.get(name, floor);
-        const why = `last status: ${statusLine(seen.vm, seen.vmi)}`;
-        finish(() =>
-          reject(
-            new ConvergenceError(
-              `timed out after ${elapsed()} waiting for ${name} to be ${options.label} (${why})`,
-            ),
-          ),
-        );
-      },
-      Math.max(0, options.deadline - Date.now()),
-    );
-    const heartbeat = setInterval(
-      () => options.log(`${name}: still ${last || "waiting"}, ${elapsed()}`),
-      options.heartbeatMs ?? 30_000,
-    );
-    check();
+    new Waiting(watch, name, target, floor, options, resolve, reject).begin();
   });
+}
+
+/** One wait in progress: re-evaluated on every change of the watch, ended by a verdict or the deadline. */
+class Waiting {
+  private readonly started = Date.now();
+  /** The last status line printed. */
+  private last = "";
+  private settled = false;
+  private unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly watch: NamespaceWatch,
+    private readonly name: string,
+    private readonly target: AnyWaitTarget,
+    private readonly floor: Observed,
+    private readonly options: WaitOptions,
+    private readonly resolve: (seen: Observed) => void,
+    private readonly reject: (err: ConvergenceError) => void,
+  ) {}
+
+  /** Subscribes to changes, arms the deadline and the heartbeat, and evaluates what is known now. */
+  begin(): void {
+    this.unsubscribe = this.watch.onChange(() => this.check());
+    this.timer = setTimeout(() => this.timedOut(), Math.max(0, this.options.deadline - Date.now()));
+    this.heartbeat = setInterval(
+      () => this.options.log(`${this.name}: still ${this.last || "waiting"}, ${this.elapsed()}`),
+      this.options.heartbeatMs ?? 30_000,
+    );
+    this.check();
+  }
+
+  private elapsed(): string {
+    return `${Math.round((Date.now() - this.started) / 1000)}s`;
+  }
+
+  /** Evaluates the target against what the watch knows: ends the wait, or prints a changed status. */
+  private check(): void {
+    const { name, options } = this;
+    const refused = this.watch.failure;
+    if (refused) return this.fail(`cannot wait for ${name} to be ${options.label}: ${refused.message}`);
+    const seen = this.watch.get(name, this.floor);
+    const verdict = evaluate(this.target, seen.vm, seen.vmi, this.floor.vmi?.metadata.uid);
+    if (verdict.kind === "done") {
+      if (this.last) options.log(`${name}: ${options.label} after ${this.elapsed()}`);
+      this.finish(() => this.resolve(seen));
+    } else if (verdict.kind === "failed") {
+      this.fail(`${name} cannot become ${options.label}: ${verdict.reason}`);
+    } else if (verdict.kind === "stopped") {
+      this.fail(`${name} stopped: ${verdict.reason}`);
+    } else if (verdict.status !== this.last) {
+      this.last = verdict.status;
+      options.log(`${name}: ${verdict.status}, ${this.elapsed()}`);
+    }
+  }
+
+  private timedOut(): void {
+    const seen = this.watch.get(this.name, this.floor);
+    const why = `last status: ${statusLine(seen.vm, seen.vmi)}`;
+    this.fail(
+      `timed out after ${this.elapsed()} waiting for ${this.name} to be ${this.options.label} (${why})`,
+    );
+  }
+
+  private fail(message: string): void {
+    this.finish(() => this.reject(new ConvergenceError(message)));
+  }
+
+  /** Ends the wait once: unsubscribes, disarms the timers, then settles with `outcome`. */
+  private finish(outcome: () => void): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    outcome();
+  }
 }

@@ -47,7 +47,7 @@ export interface LiveVm {
     desiredGeneration?: number;
     conditions?: Condition[];
     stateChangeRequests?: { action: string; uid?: string }[];
-    startFailure?: { consecutiveFailCount?: number; retryAfterTimestamp?: string };
+    startFailure?: { consecutiveFailCount?: number; lastFailedVMIUID?: string; retryAfterTimestamp?: string };
     [key: string]: unknown;
   };
 }

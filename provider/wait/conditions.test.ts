@@ -1,6 +1,6 @@
 import { liveVm, liveVmi } from "../../tests/support/planner-fixtures";
 import type { LiveVm, LiveVmi } from "../model/kubevirt";
-import { evaluate, reached } from "./conditions";
+import { evaluate, priorOf, reached } from "./conditions";
 
 function vmWith(status: LiveVm["status"]): LiveVm {
   return { ...liveVm("Always"), status };
@@ -176,11 +176,13 @@ describe("evaluate: an instance that ends while up waits for it to run", () => {
 
   it("should ignore the finished instance observed before the wait (a Manual start replaces it)", () => {
     const old = ended("Succeeded", true, { uid: "vmi-1" });
-    expect(evaluate(running("Manual"), stopped, old, "vmi-1")).toEqual({
+    expect(evaluate(running("Manual"), stopped, old, { vmiUid: "vmi-1" })).toEqual({
       kind: "pending",
       status: "Stopped (VMI Succeeded)",
     });
-    expect(evaluate(running("Manual"), stopped, ended("Failed", true), "vmi-1").kind).toBe("stopped");
+    expect(evaluate(running("Manual"), stopped, ended("Failed", true), { vmiUid: "vmi-1" }).kind).toBe(
+      "stopped",
+    );
   });
 
   it("should count a finished Once instance as done, but not a failed one", () => {
@@ -200,6 +202,41 @@ describe("evaluate: an instance that ends while up waits for it to run", () => {
     expect(evaluate({ ...running("Once"), acceptFinal: true }, crashLoop, ended("Failed", false))).toEqual({
       kind: "failed",
       reason: "CrashLoopBackOff: the instance failed 1 time(s) before reaching Running",
+    });
+  });
+});
+
+describe("evaluate: crash-loop records from before the wait", () => {
+  // A RerunOnFailure VM whose first instance was stopped before it ran: KubeVirt counts that as a failed start
+  // (printableStatus CrashLoopBackOff), and a start request clears the record before the controller
+  // recomputes printableStatus (docs/kubevirt-behaviour.md §2.5).
+  const target = { state: "running", level: "Ready", strategy: "RerunOnFailure" } as const;
+  const record = (lastFailedVMIUID: string) =>
+    vmWith({
+      printableStatus: "CrashLoopBackOff",
+      startFailure: { consecutiveFailCount: 1, lastFailedVMIUID },
+    });
+
+  it("should keep waiting while the record names the instance that had failed before the wait", () => {
+    expect(evaluate(target, record("vmi-old"), undefined, { failedVmiUid: "vmi-old" }).kind).toBe("pending");
+  });
+
+  it("should keep waiting when the start request cleared the record but printableStatus is not recomputed yet", () => {
+    const cleared = vmWith({ printableStatus: "CrashLoopBackOff" });
+    expect(evaluate(target, cleared, undefined, { failedVmiUid: "vmi-old" }).kind).toBe("pending");
+  });
+
+  it("should fail when an instance started in the wait failed before reaching Running", () => {
+    expect(evaluate(target, record("vmi-new"), ended("Failed", false), { failedVmiUid: "vmi-old" })).toEqual({
+      kind: "failed",
+      reason: "CrashLoopBackOff: the instance failed 1 time(s) before reaching Running",
+    });
+  });
+
+  it("should take the prior record from what was observed before the wait", () => {
+    expect(priorOf(record("vmi-old"), vmiWith("Running", {}, "vmi-7"))).toEqual({
+      vmiUid: "vmi-7",
+      failedVmiUid: "vmi-old",
     });
   });
 });

@@ -50,15 +50,25 @@ export function statusLine(vm: LiveVm | undefined, vmi: LiveVmi | undefined): st
   return `${printable} (VMI ${vmi.status?.phase || "Pending"}${extra})`;
 }
 
-/**
- * Decides a wait target against the observed objects. `priorUid` is the uid of the instance observed
- * before the wait began: its ending is old news (e.g. the finished instance a Manual start replaces).
- */
+/** What was observed before a wait began: news from then is old news to the wait. */
+export interface Prior {
+  /** The uid of the instance then: its ending is old news (e.g. the finished instance a Manual start replaces). */
+  vmiUid?: string;
+  /** The instance KubeVirt's crash-loop record (`status.startFailure`) named then. */
+  failedVmiUid?: string;
+}
+
+/** The {@link Prior} of what was observed before a wait. */
+export function priorOf(vm: LiveVm | undefined, vmi: LiveVmi | undefined): Prior {
+  return { vmiUid: vmi?.metadata.uid, failedVmiUid: vm?.status?.startFailure?.lastFailedVMIUID };
+}
+
+/** Decides a wait target against the observed objects, given what was observed before the wait began. */
 export function evaluate(
   target: AnyWaitTarget,
   vm: LiveVm | undefined,
   vmi: LiveVmi | undefined,
-  priorUid?: string,
+  prior: Prior = {},
 ): Verdict {
   const pending: Verdict = { kind: "pending", status: statusLine(vm, vmi) };
   switch (target.state) {
@@ -70,15 +80,17 @@ export function evaluate(
       return !vmi || isFinal(vmi) ? { kind: "done" } : pending;
     case "instance":
       if (vmi && !vmi.metadata.deletionTimestamp && !isFinal(vmi)) return { kind: "done" };
-      return (vm && hopeless(vm, vmi)) || pending;
+      return (vm && hopeless(vm, vmi, prior)) || pending;
     case "running": {
       if (!vm) return { kind: "failed", reason: "the VirtualMachine was deleted" };
       const current =
         vmi && vmi.metadata.uid !== target.newerThanUid && !vmi.metadata.deletionTimestamp ? vmi : undefined;
       if (current && target.acceptFinal && current.status?.phase === "Succeeded") return { kind: "done" };
       if (current && reached(target.level, vm, current)) return { kind: "done" };
-      const fresh = vmi && vmi.metadata.uid !== priorUid && vmi.metadata.uid !== target.newerThanUid;
-      return hopeless(vm, current) ?? (fresh ? endedForGood(target.strategy, vmi) : undefined) ?? pending;
+      const fresh = vmi && vmi.metadata.uid !== prior.vmiUid && vmi.metadata.uid !== target.newerThanUid;
+      return (
+        hopeless(vm, current, prior) ?? (fresh ? endedForGood(target.strategy, vmi) : undefined) ?? pending
+      );
     }
   }
 }
@@ -105,9 +117,15 @@ export function reached(level: WaitFor, vm: LiveVm, vmi: LiveVmi): boolean {
   }
 }
 
-/** KubeVirt's reason why the VM cannot start, when it says so. */
-export function hopeless(vm: LiveVm, vmi: LiveVmi | undefined): Verdict | undefined {
+/**
+ * KubeVirt's reason why the VM cannot start, when it says so. A crash loop counts only when its record names
+ * an instance that failed since the wait began: a start or stop request clears the record (§2.5) before
+ * KubeVirt's controller recomputes `printableStatus`, and an instance stopped before it ever ran is counted as
+ * a failed start (`vmiFailedEarly`) that the next start request forgives.
+ */
+export function hopeless(vm: LiveVm, vmi: LiveVmi | undefined, prior: Prior = {}): Verdict | undefined {
   const printable = vm.status?.printableStatus ?? "";
+  if (printable === "CrashLoopBackOff" && !freshCrashLoop(vm, prior)) return undefined;
   const failure = condition(vm.status?.conditions, "Failure");
   if (failure?.status === "True") {
     return {
@@ -127,6 +145,13 @@ export function hopeless(vm: LiveVm, vmi: LiveVmi | undefined): Verdict | undefi
       ? `: the instance failed ${retries} time(s) before reaching Running`
       : "";
   return { kind: "failed", reason: `${printable}${detail}${crash}` };
+}
+
+/** Whether the VM's crash-loop record is news: it counts failures and names another instance than before. */
+function freshCrashLoop(vm: LiveVm, prior: Prior): boolean {
+  const record = vm.status?.startFailure;
+  if (!record?.consecutiveFailCount) return false;
+  return prior.failedVmiUid === undefined || record.lastFailedVMIUID !== prior.failedVmiUid;
 }
 
 /**

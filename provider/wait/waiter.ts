@@ -4,7 +4,7 @@
  * output during `up`), fails fast with KubeVirt's reason, and gives up at the deadline.
  */
 import type { NamespaceWatch, Observed } from "../kube/namespace-watch";
-import { evaluate, statusLine, type AnyWaitTarget } from "./conditions";
+import { evaluate, priorOf, statusLine, type AnyWaitTarget } from "./conditions";
 
 /** Options of one wait. */
 export interface WaitOptions {
@@ -84,7 +84,7 @@ class Waiting {
     const refused = this.watch.failure;
     if (refused) return this.fail(`cannot wait for ${name} to be ${options.label}: ${refused.message}`);
     const seen = this.watch.get(name, this.floor);
-    const verdict = evaluate(this.target, seen.vm, seen.vmi, this.floor.vmi?.metadata.uid);
+    const verdict = evaluate(this.target, seen.vm, seen.vmi, priorOf(this.floor.vm, this.floor.vmi));
     if (verdict.kind === "done") {
       if (this.last) options.log(`${name}: ${options.label} after ${this.elapsed()}`);
       this.finish(() => this.resolve(seen));

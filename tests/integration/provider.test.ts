@@ -63,6 +63,29 @@ describe("provider against the simulator", () => {
     expect(started.outs!.observed).toMatchObject({ powerState: "Running", runStrategy: "Always" });
   });
 
+  it("should start a RerunOnFailure VM that was stopped before it ever ran, despite KubeVirt's crash-loop record", async () => {
+    // KubeVirt counts an instance stopped before Running as a failed start (printableStatus CrashLoopBackOff);
+    // the start request clears that record (docs/kubevirt-behaviour.md §2.5), so the wait must not fail on it.
+    const off = await inputs({ runStrategy: "RerunOnFailure", powerState: "Stopped" });
+    const { id, outs } = await provider.create(off);
+    expect(outs.observed).toMatchObject({ powerState: "Stopped", runStrategy: "RerunOnFailure" });
+    const before = (await fetchAs(
+      "GET",
+      `/apis/kubevirt.io/v1/namespaces/default/virtualmachines/${off.name}`,
+    )) as {
+      status: { printableStatus: string; startFailure?: { consecutiveFailCount: number } };
+    };
+    expect(before.status).toMatchObject({
+      printableStatus: "CrashLoopBackOff",
+      startFailure: { consecutiveFailCount: 1 },
+    });
+    const on = await inputs({ name: off.name, runStrategy: "RerunOnFailure", powerState: "Running" }, off);
+    const mark = sim.requests.mark();
+    const running = await provider.update(id, outs, on);
+    expect(mutations(mark)).toEqual([`PUT virtualmachines/${off.name}/start`]);
+    expect(running.outs!.observed).toMatchObject({ powerState: "Running", runStrategy: "RerunOnFailure" });
+  });
+
   it("should start and stop a Manual VM through the subresources without touching its strategy", async () => {
     const off = await inputs({ runStrategy: "Manual", powerState: "Stopped" });
     const { id, outs } = await provider.create(off);

@@ -180,22 +180,12 @@ async function replanAfterUpdate(t: Triple): Promise<string[]> {
   }
 }
 
-/** A declaration of RerunOnFailure with powerState Stopped (created: started by KubeVirt, then stopped). */
-function isRerunOnFailureStopped(d: Declaration): boolean {
-  return d.strategy.runStrategy === "RerunOnFailure" && d.strategy.powerState === "Stopped";
-}
-
 describe("planner property: executing a plan leaves nothing to plan", () => {
   it(
     `should plan no actions after an update, for ${CASES} generated cases (seed ${SEED})`,
     async () => {
       await fc.assert(
         fc.asyncProperty(triple, async (t) => {
-          // Left out, until the provider handles it: a RerunOnFailure VM created stopped, whose instance the
-          // create stopped before it ran, ends Failed; KubeVirt counts that as a start failure (crash-loop
-          // backoff), and a later start (powerState Running, or a move to Always) fails fast with
-          // CrashLoopBackOff. Found by this property; it depends on timing, so it is not a stable case yet.
-          fc.pre(!isRerunOnFailureStopped(t.previous));
           expect(await replanAfterUpdate(t)).toEqual([]);
         }),
         { numRuns: CASES, seed: SEED, endOnFailure: false },

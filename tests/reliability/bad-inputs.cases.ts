@@ -521,7 +521,7 @@ export function badInputCases(env: CaseEnv): BadInputCase[] {
     },
     {
       what: "kubeconfig contents that do not parse",
-      args: { kubeconfig: `${env.kubeconfig}\n  - [` },
+      args: { kubeconfig: `${env.kubeconfig}\nusers: [unterminated\n` },
       property: "kubeconfig",
       message: /^kubeconfig: cannot load the kubeconfig contents: not a valid kubeconfig/,
     },

@@ -241,15 +241,29 @@ describe("provider against API failures", () => {
     expect(lines.filter((l) => /API call failed .*retry 1/.test(l))).toHaveLength(2);
   });
 
-  it("should resume waiting after the watch stream is cut", async () => {
-    sim.faults.add({
-      verb: "watch",
-      path: "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances",
-      count: 1,
-      action: { kind: "cut-watch", afterEvents: 1 },
-    });
-    const created = await provider.create(await inputs({ runStrategy: "Always" }));
-    expect(created.outs.observed).toMatchObject({ powerState: "Running" });
+  it("should resume waiting after the watch stream is cut: list again, then watch from the list's version", async () => {
+    const path = "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances";
+    // A provider of its own, so that its namespace cache opens the VMI watch (which is cut) during this create.
+    const fresh = createVmProvider(() => undefined);
+    sim.faults.add({ verb: "watch", path, count: 1, action: { kind: "cut-watch", afterEvents: 1 } });
+    const mark = sim.requests.mark();
+    try {
+      const created = await fresh.create(await inputs({ runStrategy: "Always" }));
+      expect(created.outs.observed).toMatchObject({ powerState: "Running" });
+    } finally {
+      fresh.close();
+    }
+    const vmiRequests = sim.requests.list({ afterSeq: mark, path });
+    const cut = vmiRequests.findIndex(
+      (r) => r.verb === "watch" && (r.faults ?? []).some((f) => /cut-watch/.test(f)),
+    );
+    expect(cut).toBeGreaterThanOrEqual(0);
+    const after = vmiRequests
+      .slice(cut + 1)
+      .map((r) => ({ verb: r.verb, rv: r.query.resourceVersion ?? "" }));
+    const relist = after.findIndex((r) => r.verb === "list");
+    expect(relist).toBeGreaterThanOrEqual(0);
+    expect(after.slice(relist + 1).find((r) => r.verb === "watch")?.rv).toMatch(/^\d+$/);
   });
 
   it("should fail at once with the API server's forbidden message when the subresource is not granted", async () => {

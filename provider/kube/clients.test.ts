@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { KubeConfig, PatchStrategy } from "@kubernetes/client-node";
-import { makeClients, warningTexts } from "./clients";
+import { makeClients } from "./clients";
+import { warningTexts } from "./http";
 import { toApiError, type ApiError } from "./errors";
 
 /** A plain-HTTP API server on loopback answering with `handler`; it records every request. */

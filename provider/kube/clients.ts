@@ -21,6 +21,7 @@ import {
 // export it.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
 import { VM_API_VERSION } from "../model/manifest";
+import { warningTexts } from "./http";
 
 /** How long one request may take before it counts as a broken connection. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -85,13 +86,6 @@ class SharedDiscoveryObjectApi extends KubernetesObjectApi {
     }
     return found;
   }
-}
-
-/** The texts of `Warning` headers (RFC 7234: `299 - "text"`, several joined by commas). */
-export function warningTexts(header: string | undefined): string[] {
-  if (!header) return [];
-  const texts = [...header.matchAll(/\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
-  return texts.length > 0 ? texts : [header];
 }
 
 type Dispatcher = ReturnType<RequestContext["getDispatcher"]>;

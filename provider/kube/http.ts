@@ -7,7 +7,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { ApiError } from "./errors";
+import { ApiError, statusError } from "./errors";
 
 /** A successful answer. */
 export interface ApiResponse<T = unknown> {
@@ -116,17 +116,8 @@ export async function apiRequest<T = unknown>(
   // An answer that is not JSON is kept as text.
   const body = res.json === undefined && res.text ? res.text : res.json;
   if (code >= 200 && code < 300) return { code, body: body as T, warnings: res.warnings };
-  const status = (body ?? {}) as { message?: string; reason?: string };
-  const retryAfter = Number(res.headers["retry-after"]);
-  const said = status.message ?? (typeof body === "string" && body ? body : `HTTP ${code}`);
-  // kube-apiserver's 4xx messages name the object; its 5xx and 429 messages do not: name the request.
-  const message = code >= 500 || code === 429 || !status.message ? `${method} ${path}: ${said}` : said;
-  throw new ApiError(
-    code,
-    status.reason ?? http.STATUS_CODES[code] ?? "Error",
-    message,
-    Number.isFinite(retryAfter) ? retryAfter : undefined,
-  );
+  const retryAfter = res.headers["retry-after"];
+  throw statusError(code, body ?? "", typeof retryAfter === "string" ? retryAfter : undefined, method, path);
 }
 
 function parseJson(text: string): unknown {
@@ -144,8 +135,12 @@ function networkError(err: Error, method: string, path: string): ApiError {
 }
 
 function warningsOf(header: string | string[] | undefined): string[] {
-  if (header === undefined) return [];
-  const values = Array.isArray(header) ? header : [header];
-  // RFC 7234: `299 - "text"`.
-  return values.map((v) => /^\d{3}\s+\S+\s+"(.*)"/.exec(v)?.[1] ?? v);
+  return (Array.isArray(header) ? header : header ? [header] : []).flatMap(warningTexts);
+}
+
+/** The texts of `Warning` headers (RFC 7234: `299 - "text"`, several joined by commas). */
+export function warningTexts(header: string | undefined): string[] {
+  if (!header) return [];
+  const texts = [...header.matchAll(/\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
+  return texts.length > 0 ? texts : [header];
 }

@@ -2,7 +2,8 @@
  * How the provider scales when many VMs converge at once (as in one `pulumi up` of a large stack): N VMs are
  * created (Always) and then stopped (Halted) concurrently through one provider instance against the
  * simulator (fast timings). Reports wall time per phase and the API requests per VM, by verb: waiting shares
- * one watch per collection and namespace, so watch streams stay at 2 whatever N is, and nothing polls.
+ * one list+watch per collection and namespace, so watch streams do not grow with N (2, plus one relist per
+ * collection when a burst outruns the server's event history), and nothing polls.
  *
  *   npm run build && node dist/provider/bench/converge.js [vms=200]
  */

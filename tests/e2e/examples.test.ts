@@ -93,4 +93,10 @@ describe("examples/environments and examples/ci-preview", () => {
     expect(preview.changeSummary).toEqual({ same: 2, update: 1 });
     dev.expectNoWrites(mark);
   });
+
+  it("should delete both stacks' VMs on destroy (a shared cluster keeps nothing of this suite)", async () => {
+    await Promise.all([dev.stack.destroy(), prod.stack.destroy()]);
+    expect(await dev.target.getVm("web-dev")).toBeUndefined();
+    expect(await prod.target.getVm("web-prod")).toBeUndefined();
+  });
 });

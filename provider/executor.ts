@@ -132,13 +132,13 @@ async function power(ctx: ExecutionContext, call: PowerCall): Promise<void> {
  */
 async function observedByKubeVirt(ctx: ExecutionContext, floor: Observed): Promise<Observed> {
   const generation = floor.vm?.metadata.generation;
-  if (generation !== undefined && ctx.watch.get(ctx.name, floor).vmi !== undefined) {
-    await waitFor(ctx.watch, ctx.name, { state: "generation", generation }, floor, {
-      deadline: Math.min(ctx.deadline, Date.now() + OBSERVE_SPEC_MS),
-      log: () => undefined,
-      label: "observed by KubeVirt",
-    }).catch(() => undefined); // an older KubeVirt may not report desiredGeneration: go on with what we see
-  }
+  const seen = ctx.watch.get(ctx.name, floor);
+  if (generation === undefined || seen.vmi === undefined) return seen;
+  await waitFor(ctx.watch, ctx.name, { state: "generation", generation }, floor, {
+    deadline: Math.min(ctx.deadline, Date.now() + OBSERVE_SPEC_MS),
+    log: () => undefined,
+    label: "observed by KubeVirt",
+  }).catch(() => undefined); // an older KubeVirt may not report desiredGeneration: go on with what we see
   return ctx.watch.get(ctx.name, floor);
 }
 

@@ -57,15 +57,21 @@ mkdir -p "$bin"
 say "building ${missing[*]} (etcd v$ETCD_VERSION, Kubernetes v$KUBERNETES_VERSION," \
   "the Kubernetes provider v$KUBERNETES_PROVIDER_VERSION) into $bin"
 [ -x "$bin/etcd" ] || go_build_module "$here/cluster/etcd" "$home/src/etcd" go.etcd.io/etcd/server/v3 "$bin/etcd" ""
-k8s_ldflags="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
-k8s_ldflags+=" -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*}"
-minor="${KUBERNETES_VERSION#*.}"
-k8s_ldflags+=" -X k8s.io/component-base/version.gitMinor=${minor%%.*}"
-k8s_ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
-go_download_module "$here/cluster/kubernetes" "$home/src/kubernetes"
+missing_kubernetes=()
 for program in "${kubernetes_programs[@]}"; do
-  [ -x "$bin/$program" ] || go_compile "$home/src/kubernetes" "k8s.io/kubernetes/cmd/$program" "$bin/$program" "$k8s_ldflags"
+  [ -x "$bin/$program" ] || missing_kubernetes+=("$program")
 done
+if [ "${#missing_kubernetes[@]}" -gt 0 ]; then
+  k8s_ldflags="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
+  k8s_ldflags+=" -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*}"
+  minor="${KUBERNETES_VERSION#*.}"
+  k8s_ldflags+=" -X k8s.io/component-base/version.gitMinor=${minor%%.*}"
+  k8s_ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
+  go_download_module "$here/cluster/kubernetes" "$home/src/kubernetes"
+  for program in "${missing_kubernetes[@]}"; do
+    go_compile "$home/src/kubernetes" "k8s.io/kubernetes/cmd/$program" "$bin/$program" "$k8s_ldflags"
+  done
+fi
 if [ ! -x "$bin/pulumi-resource-kubernetes" ]; then
   # Upstream's main embeds a schema generated at release time, absent from the module zip; the wrapper's main.go
   # embeds the module's schema.json and terraform-mapping.json instead, copied in here.

@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 jest() { node --experimental-vm-modules node_modules/jest/bin/jest.js "$@"; }
 # The cluster programs first (cached; built on a machine's first run): the unit tier's kubectl test needs kubectl.
-bash scripts/ensure-cluster.sh >/dev/null
+PULUMI_KUBEVIRT_CLUSTER_BIN="$(bash scripts/ensure-cluster.sh)"
+export PULUMI_KUBEVIRT_CLUSTER_BIN
 jest --passWithNoTests --testPathIgnorePatterns '<rootDir>/tests/(e2e|cluster|reliability)/' "$@"
 PULUMI_KUBEVIRT_TARGET=simulator jest --passWithNoTests --runInBand --testTimeout 300000 tests/e2e "$@"
 PULUMI_KUBEVIRT_TARGET=simulator jest --passWithNoTests --runInBand --testTimeout 300000 tests/reliability "$@"

@@ -57,7 +57,9 @@ export function statusError(
   );
 }
 
-function parseJson(text: string): unknown {
+/** `text` parsed as JSON, or `undefined` when it is empty or not JSON. */
+export function parseJson(text: string): unknown {
+  if (!text) return undefined;
   try {
     return JSON.parse(text);
   } catch {

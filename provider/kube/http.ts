@@ -7,7 +7,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { ApiError, statusError } from "./errors";
+import { ApiError, parseJson, statusError } from "./errors";
 
 /** A successful answer. */
 export interface ApiResponse<T = unknown> {
@@ -118,15 +118,6 @@ export async function apiRequest<T = unknown>(
   if (code >= 200 && code < 300) return { code, body: body as T, warnings: res.warnings };
   const retryAfter = res.headers["retry-after"];
   throw statusError(code, body ?? "", typeof retryAfter === "string" ? retryAfter : undefined, method, path);
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function networkError(err: Error, method: string, path: string): ApiError {

@@ -27,9 +27,9 @@ export async function converge(
   const ns = inputs.namespace!;
   const { log } = ctx;
   let prev = previous;
+  const desired = desiredOf(inputs);
   for (let attempt = 1; ; attempt++) {
     const observed = await observeLive(conn, ns, inputs.name);
-    const desired = desiredOf(inputs);
     const adoptedAt = adopting && observed.vm && !prev ? new Date().toISOString() : undefined;
     const p = plan({ desired, previous: prev, observed, adoptedAt });
     for (const note of p.notes) log(`${inputs.name}: note: ${note}`);

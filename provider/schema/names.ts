@@ -74,8 +74,8 @@ export function qualifiedNameErrors(value: string): string[] {
     else errors.push(...dns1123SubdomainErrors(prefix).map((e) => `prefix part ${e}`));
   }
   if (name.length === 0) errors.push("name part must be non-empty");
-  else if (name.length > 63) errors.push("name part must be no more than 63 characters");
-  if (!QUALIFIED_NAME_RE.test(name)) errors.push(`name part ${QUALIFIED_NAME_MESSAGE}`);
+  const nameErrors = lengthAndPatternErrors(name, 63, QUALIFIED_NAME_RE, QUALIFIED_NAME_MESSAGE);
+  errors.push(...nameErrors.map((e) => `name part ${e}`));
   return errors;
 }
 

@@ -234,7 +234,7 @@ describe("evaluate: crash-loop records from before the wait", () => {
   });
 
   it("should take the prior record from what was observed before the wait", () => {
-    expect(priorOf(record("vmi-old"), vmiWith("Running", {}, "vmi-7"))).toEqual({
+    expect(priorOf({ vm: record("vmi-old"), vmi: vmiWith("Running", {}, "vmi-7") })).toEqual({
       vmiUid: "vmi-7",
       failedVmiUid: "vmi-old",
     });

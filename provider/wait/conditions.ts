@@ -59,8 +59,11 @@ export interface Prior {
 }
 
 /** The {@link Prior} of what was observed before a wait. */
-export function priorOf(vm: LiveVm | undefined, vmi: LiveVmi | undefined): Prior {
-  return { vmiUid: vmi?.metadata.uid, failedVmiUid: vm?.status?.startFailure?.lastFailedVMIUID };
+export function priorOf(before: { vm?: LiveVm; vmi?: LiveVmi }): Prior {
+  return {
+    vmiUid: before.vmi?.metadata.uid,
+    failedVmiUid: before.vm?.status?.startFailure?.lastFailedVMIUID,
+  };
 }
 
 /** Decides a wait target against the observed objects, given what was observed before the wait began. */

@@ -4,7 +4,7 @@
  * output during `up`), fails fast with KubeVirt's reason, and gives up at the deadline.
  */
 import type { NamespaceWatch, Observed } from "../kube/namespace-watch";
-import { evaluate, priorOf, statusLine, type AnyWaitTarget } from "./conditions";
+import { evaluate, priorOf, statusLine, type AnyWaitTarget, type Prior } from "./conditions";
 
 /** Options of one wait. */
 export interface WaitOptions {
@@ -52,6 +52,8 @@ class Waiting {
   private unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
   private heartbeat?: NodeJS.Timeout;
+  /** What the floor says happened before the wait (its news is old news). */
+  private readonly prior: Prior;
 
   constructor(
     private readonly watch: NamespaceWatch,
@@ -61,7 +63,9 @@ class Waiting {
     private readonly options: WaitOptions,
     private readonly resolve: (seen: Observed) => void,
     private readonly reject: (err: ConvergenceError) => void,
-  ) {}
+  ) {
+    this.prior = priorOf(floor);
+  }
 
   /** Subscribes to changes, arms the deadline and the heartbeat, and evaluates what is known now. */
   begin(): void {
@@ -84,7 +88,7 @@ class Waiting {
     const refused = this.watch.failure;
     if (refused) return this.fail(`cannot wait for ${name} to be ${options.label}: ${refused.message}`);
     const seen = this.watch.get(name, this.floor);
-    const verdict = evaluate(this.target, seen.vm, seen.vmi, priorOf(this.floor.vm, this.floor.vmi));
+    const verdict = evaluate(this.target, seen.vm, seen.vmi, this.prior);
     if (verdict.kind === "done") {
       if (this.last) options.log(`${name}: ${options.label} after ${this.elapsed()}`);
       this.finish(() => this.resolve(seen));

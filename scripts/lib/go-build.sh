@@ -29,11 +29,11 @@ go_compile() {
   (cd "$src" && go build -v -trimpath -tags osusergo,grpcnotrace -ldflags "-w -s $ldflags" -o "$output.partial" "$package" 2>&1) |
     awk -v p="$program" '{ n++; if (n % 150 == 0) { printf "  %s: %d packages compiled\n", p, n > "/dev/stderr" } }
          /^(#|.*\.go:[0-9]+)/ { print > "/dev/stderr" }'
-  [ -x "$output.partial" ] && mv -f "$output.partial" "$output"
-  if [ ! -x "$output" ]; then
+  if [ ! -x "$output.partial" ]; then
     say "building $package failed (see the lines above)"
     exit 1
   fi
+  mv -f "$output.partial" "$output"
   say "$program built ($((SECONDS - started))s so far)"
 }
 

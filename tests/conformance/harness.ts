@@ -57,7 +57,7 @@ export function simPerFile(options: SimulatorOptions = {}): Sim {
     Object.assign(sim, await startSim(options));
   });
   afterAll(async () => {
-    await sim.stop();
+    await sim.stop?.(); // absent when the start failed: let its error be the one reported
   });
   return sim;
 }

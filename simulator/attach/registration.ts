@@ -9,7 +9,8 @@ import { apiRequest } from "../../provider/kube/http";
 import type { KubeObject } from "../store/types";
 import { WEBHOOK_NAME } from "../kubevirt/admission";
 import { conditionTrue } from "../kubevirt/api";
-import { SUBRESOURCE_GROUP, VM_WEBHOOK_PATH } from "./virt-api";
+import { SUBRESOURCE_GROUP } from "../kubevirt/subresources";
+import { VM_WEBHOOK_PATH } from "./virt-api";
 
 /** The namespace KubeVirt's virt-api has on a cluster. */
 export const VIRT_API_NAMESPACE = "kubevirt";

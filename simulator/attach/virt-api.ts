@@ -22,35 +22,19 @@ import {
   executePlan,
   patchError,
   planPause,
-  planRestart,
-  planStart,
-  planStop,
   planUnpause,
-  type Plan,
+  SUBRESOURCE_GROUP,
+  VM_PLANNERS,
   type StepApplier,
+  type VmAction,
 } from "../kubevirt/subresources";
 import type { Clock } from "../kubevirt/timings";
 
-/** The API group virt-api serves. */
-export const SUBRESOURCE_GROUP = "subresources.kubevirt.io";
 /** The webhook's path on this server. */
 export const VM_WEBHOOK_PATH = "/virtualmachines-validate";
 
-const VM_ACTIONS = ["start", "stop", "restart"] as const;
+const VM_ACTIONS = Object.keys(VM_PLANNERS) as VmAction[];
 const VMI_ACTIONS = ["pause", "unpause"] as const;
-
-type Planner = (
-  name: string,
-  vm: KubeObject | undefined,
-  vmi: KubeObject | undefined,
-  body: string,
-  dryRun: string[],
-) => Plan;
-const PLANNERS: Record<(typeof VM_ACTIONS)[number], Planner> = {
-  start: planStart,
-  stop: planStop,
-  restart: planRestart,
-};
 
 /** What the server needs. */
 export interface VirtApiOptions {
@@ -164,10 +148,10 @@ async function serveSubresource(
   r: SubresourceRequest,
   res: ServerResponse,
 ): Promise<void> {
-  if (r.resource === "virtualmachines" && (VM_ACTIONS as readonly string[]).includes(r.action)) {
+  if (r.resource === "virtualmachines" && (VM_ACTIONS as string[]).includes(r.action)) {
     const vm = (await api.getVm(r.ns, r.name)) as KubeObject | undefined;
     const vmi = (await api.getVmi(r.ns, r.name)) as KubeObject | undefined;
-    const plan = PLANNERS[r.action as (typeof VM_ACTIONS)[number]](r.name, vm, vmi, r.body, r.dryRun);
+    const plan = VM_PLANNERS[r.action as VmAction](r.name, vm, vmi, r.body, r.dryRun);
     await executePlan(apiserverApplier(options.kc, r.ns, r.name), plan);
     options.log?.(`virt-api: ${r.action} ${r.ns}/${r.name}${plan.dryRun ? " (dry run)" : ""}`);
     res.writeHead(202).end();

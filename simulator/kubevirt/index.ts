@@ -11,10 +11,9 @@ import {
   executePlan,
   storeApplier,
   planPause,
-  planRestart,
-  planStart,
-  planStop,
   planUnpause,
+  SUBRESOURCE_GROUP,
+  VM_PLANNERS,
   type Planner,
 } from "./subresources";
 import { startKubeVirtRuntime, type KubeVirtOptions, type KubeVirtWorld } from "./runtime";
@@ -29,7 +28,6 @@ export interface InstalledKubeVirt {
 }
 
 /** The subresources API group and the versions it is served in. */
-const SUBRESOURCES_GROUP = "subresources.kubevirt.io";
 const SUBRESOURCES_VERSIONS = ["v1", "v1alpha3"];
 
 const AGE_COLUMN: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
@@ -97,14 +95,9 @@ function registerResources(host: ExtensionHost, options: KubeVirtOptions): void 
 /** Serves start, stop and restart of VirtualMachines: each plans from the VM and its VMI, then applies the plan. */
 function registerVmSubresources(host: ExtensionHost): void {
   const { store } = host;
-  const planners: [string, Planner][] = [
-    ["start", planStart],
-    ["stop", planStop],
-    ["restart", planRestart],
-  ];
-  for (const [subresource, plan] of planners) {
+  for (const [subresource, plan] of Object.entries(VM_PLANNERS) as [string, Planner][]) {
     host.registerSubresource(
-      SUBRESOURCES_GROUP,
+      SUBRESOURCE_GROUP,
       SUBRESOURCES_VERSIONS,
       "virtualmachines",
       subresource,
@@ -140,7 +133,7 @@ function registerVmiSubresources(host: ExtensionHost, clock: Clock): void {
   const { store } = host;
   for (const pause of [true, false]) {
     host.registerSubresource(
-      SUBRESOURCES_GROUP,
+      SUBRESOURCE_GROUP,
       SUBRESOURCES_VERSIONS,
       "virtualmachineinstances",
       pause ? "pause" : "unpause",

@@ -286,6 +286,15 @@ export const planRestart: Planner = (name, vm, vmi, body, dryRunQuery = []) => {
   return { steps, dryRun };
 };
 
+/** The API group KubeVirt's virt-api serves the subresources in. */
+export const SUBRESOURCE_GROUP = "subresources.kubevirt.io";
+
+/** The VM subresources and their planners, as virt-api routes them. */
+export const VM_PLANNERS = { start: planStart, stop: planStop, restart: planRestart } as const;
+
+/** A VM subresource: `start`, `stop` or `restart`. */
+export type VmAction = keyof typeof VM_PLANNERS;
+
 // ---- execution ----
 
 /** Maps a failed patch to virt-api's answer: a failed `test` operation is a 409 Conflict, anything else a 500. */

@@ -35,32 +35,22 @@ if [ "${1:-}" = --dir ]; then
   echo "$bin"
   exit 0
 fi
+# shellcheck source=lib/go-build.sh
+. "$here/lib/go-build.sh"
 kubernetes_programs=(kube-apiserver kube-controller-manager kubectl)
-missing=()
-for program in etcd "${kubernetes_programs[@]}" pulumi-resource-kubernetes; do
-  [ -x "$bin/$program" ] || missing+=("$program")
-done
+mapfile -t missing < <(missing_programs "$bin" etcd "${kubernetes_programs[@]}" pulumi-resource-kubernetes)
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "$bin"
   exit 0
 fi
-if ! command -v go >/dev/null 2>&1; then
-  say "the cluster tier builds kube-apiserver and etcd from Go modules: install Go >= 1.26"
-  exit 1
-fi
-
+require_go "the cluster tier builds kube-apiserver and etcd"
 started=$SECONDS
-# shellcheck source=lib/go-build.sh
-. "$here/lib/go-build.sh"
 
 mkdir -p "$bin"
 say "building ${missing[*]} (etcd v$ETCD_VERSION, Kubernetes v$KUBERNETES_VERSION," \
   "the Kubernetes provider v$KUBERNETES_PROVIDER_VERSION) into $bin"
 [ -x "$bin/etcd" ] || go_build_module "$here/cluster/etcd" "$home/src/etcd" go.etcd.io/etcd/server/v3 "$bin/etcd" ""
-missing_kubernetes=()
-for program in "${kubernetes_programs[@]}"; do
-  [ -x "$bin/$program" ] || missing_kubernetes+=("$program")
-done
+mapfile -t missing_kubernetes < <(missing_programs "$bin" "${kubernetes_programs[@]}")
 if [ "${#missing_kubernetes[@]}" -gt 0 ]; then
   k8s_ldflags="-X k8s.io/component-base/version.gitVersion=v$KUBERNETES_VERSION"
   k8s_ldflags+=" -X k8s.io/component-base/version.gitMajor=${KUBERNETES_VERSION%%.*}"

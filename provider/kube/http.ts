@@ -28,7 +28,10 @@ export interface RequestOptions {
 export interface SendOptions extends RequestOptions {
   /** A JSON value, or a string sent as is (e.g. YAML or a malformed body). */
   body?: unknown;
-  /** More request headers (`Accept` is `application/json` unless given here). */
+  /**
+   * More request headers. `Accept` is JSON, then any type, unless given here, as client-go sends it: KubeVirt's
+   * start/stop/restart routes declare no representation, so `application/json` alone is answered 406.
+   */
   headers?: Record<string, string>;
   /** The agent to send with, e.g. a shared keep-alive agent; by default the kubeconfig's agent. */
   agent?: http.Agent | false;
@@ -67,7 +70,7 @@ export async function sendRequest<T = unknown>(
     options.body === undefined || typeof options.body === "string"
       ? options.body
       : JSON.stringify(options.body);
-  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  const headers: Record<string, string> = { Accept: "application/json, */*", ...options.headers };
   if (payload !== undefined) {
     headers["Content-Type"] = options.contentType ?? "application/json";
     headers["Content-Length"] = String(Buffer.byteLength(payload));

@@ -3,6 +3,23 @@
 
 export GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false"
 
+# missing_programs BIN PROGRAM...: prints (a line each) the PROGRAMs that are not executable files in BIN.
+missing_programs() {
+  local bin="$1" program
+  shift
+  for program in "$@"; do
+    [ -x "$bin/$program" ] || echo "$program"
+  done
+}
+
+# require_go WHAT: fails, saying that WHAT is built from Go modules, when there is no `go`.
+require_go() {
+  if ! command -v go >/dev/null 2>&1; then
+    say "$1 from Go modules: install Go >= 1.26"
+    exit 1
+  fi
+}
+
 # go_download_module WRAPPER SRC: copies the pinned go.mod/go.sum (and any .go files) of the wrapper module
 # WRAPPER into the scratch directory SRC and downloads its modules (progress every 100).
 go_download_module() {

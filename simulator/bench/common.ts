@@ -1,10 +1,9 @@
 /** Helpers shared by the benchmarks. */
 import { Agent } from "node:https";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
-import type { HttpResponse } from "../../provider/kube/http";
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../index";
 import type { KubeObject } from "../store/types";
-import { request } from "../http/testing";
+import { request, type HttpResponse } from "../http/testing";
 
 /** A fresh simulator under benchmark, with the means to drive it and to collect problems. */
 export interface BenchSimulator {

@@ -10,8 +10,7 @@ import {
 } from "@kubernetes/client-node";
 import { startSimulator, type SimulatorHandle } from "../index";
 import { StatusError, type KubeObject } from "../store/types";
-import type { HttpResponse } from "../../provider/kube/http";
-import { request, WIDGETS } from "./testing";
+import { request, WIDGETS, type HttpResponse } from "./testing";
 
 type Widget = KubernetesObject & { spec?: Record<string, unknown>; status?: Record<string, unknown> };
 

@@ -416,7 +416,7 @@ export class ApiServer implements ExtensionHost {
     const body = MUTATING_METHODS.includes(req.method ?? "") ? await readBody(req) : "";
     const dryRun = isDryRun(query);
     if (isCustomSubresource(route))
-      return this.serveCustomSubresource(res, route, verb, body, query.getAll("dryRun"), warnings);
+      return this.serveCustomSubresource(req, res, route, verb, body, query.getAll("dryRun"), warnings);
     if (verb === "watch") return this.serveWatchRequest(req, res, route, query, fired);
     const ctx: HandlerContext = {
       store: this.store,
@@ -432,8 +432,13 @@ export class ApiServer implements ExtensionHost {
     writeJson(res, result.code, result.body, warnings);
   }
 
-  /** PUT of a custom subresource: the registered handler answers. */
+  /**
+   * PUT of a custom subresource: the registered handler answers. virt-api's routes (go-restful) declare no
+   * representation, so an `Accept` header that does not allow any type is answered 406 before the handler runs
+   * (docs/kubevirt-behaviour.md §1.1).
+   */
   private async serveCustomSubresource(
+    req: IncomingMessage,
     res: ServerResponse,
     route: ResourceRoute,
     verb: string,
@@ -444,6 +449,12 @@ export class ApiServer implements ExtensionHost {
     const { group, resource } = route.def.key;
     const custom = this.registry.subresource(group, route.version, resource, route.subresource ?? "");
     if (!custom || verb !== "update") throw methodNotSupported(route.def.key, verb);
+    if (!acceptsAnyType(req.headers.accept)) {
+      const text = "406: Not Acceptable\n\nAvailable representations: ";
+      res.writeHead(406, { "Content-Type": "text/plain", "Content-Length": Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     const result = await custom.handler({
       namespace: route.namespace ?? "",
       name: route.name ?? "",
@@ -590,4 +601,10 @@ function loseResponse(req: IncomingMessage, res: ServerResponse): void {
     req.socket.destroy();
     return res;
   };
+}
+
+/** Whether an `Accept` header lets go-restful answer with a route that declares no type: absent, empty or with a wildcard. */
+function acceptsAnyType(accept: string | undefined): boolean {
+  if (!accept?.trim()) return true;
+  return accept.split(",").some((part) => part.split(";")[0].trim() === "*/*");
 }

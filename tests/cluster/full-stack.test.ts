@@ -9,7 +9,7 @@ describe("examples/full-stack", () => {
   let w: World;
   beforeAll(async () => {
     w = await startWorld(join(__dirname, "../../examples/full-stack"), "full-stack", true);
-    if (w.target.name !== "cluster") throw new Error("tests/cluster need PULUMI_KUBEVIRT_TARGET=cluster");
+    if (!w.target.controlPlane) throw new Error("tests/cluster need PULUMI_KUBEVIRT_TARGET=kubevirt");
   });
   afterAll(async () => {
     await w?.dispose();

@@ -20,7 +20,7 @@ describe("RBAC on a real kube-apiserver", () => {
 
   beforeAll(async () => {
     target = await startTarget();
-    if (!target.controlPlane) throw new Error("tests/cluster need PULUMI_KUBEVIRT_TARGET=cluster");
+    if (!target.controlPlane) throw new Error("tests/cluster need PULUMI_KUBEVIRT_TARGET=kubevirt");
   });
   afterAll(async () => {
     for (const s of stacks) await s.dispose().catch(() => undefined);

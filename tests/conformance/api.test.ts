@@ -67,12 +67,6 @@ describe("admission: the virtualmachine-validator webhook (§4)", () => {
       "Invalid RunStrategy (WaitAsReceiver), DecentralizedLiveMigration feature gate is not enabled in kubevirt resource",
       [{ reason: "FieldValueInvalid", field: "spec.runStrategy" }],
     ],
-    [
-      "a missing template",
-      { runStrategy: "Always" },
-      "missing virtual machine template.",
-      [{ reason: "FieldValueRequired", field: "spec.template" }],
-    ],
   ];
   for (const [what, spec, message, causes] of table) {
     it(`rejects ${what} with 422 Invalid: "${message}"`, async () => {
@@ -96,6 +90,27 @@ describe("admission: the virtualmachine-validator webhook (§4)", () => {
       expect(err.body.details.causes).toEqual(causes.map((c) => expect.objectContaining({ ...c, message })));
     });
   }
+
+  it('rejects a missing template in the mutating webhook first: 422 "spec.template in body is required"', async () => {
+    const err = await expectApiError(() =>
+      sim.api.create({
+        apiVersion: "kubevirt.io/v1",
+        kind: "VirtualMachine",
+        metadata: { name: uniqueName("adm"), namespace: NS },
+        spec: { runStrategy: "Always" },
+      }),
+    );
+    expect(err.code).toBe(422);
+    expect(err.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "Invalid",
+      code: 422,
+      message:
+        'admission webhook "virtualmachines-mutator.kubevirt.io" denied the request: spec.template in body is required',
+    });
+    expect(err.body.details.causes).toEqual([{ message: "spec.template in body is required" }]);
+  });
 
   it("rejects an update that sets both fields (the webhook runs on UPDATE too)", async () => {
     const name = uniqueName("adm");

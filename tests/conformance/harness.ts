@@ -11,9 +11,8 @@ import {
   Watch,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import type { HttpResponse } from "../../provider/kube/http";
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../simulator";
-import { request } from "../../simulator/http/testing";
+import { request, type HttpResponse } from "../../simulator/http/testing";
 
 export const NS = "default";
 export const VM_PATH = `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachines`;
@@ -21,10 +20,21 @@ export const VMI_PATH = `/apis/kubevirt.io/v1/namespaces/${NS}/virtualmachineins
 
 export type Obj = KubernetesObject & { spec?: Record<string, any>; status?: Record<string, any> };
 
-export interface Sim {
-  handle: SimulatorHandle;
+/** A Kubernetes API with KubeVirt to drive: the simulator, or (tests/differential) a cluster with KubeVirt's own. */
+export interface Api {
   kc: KubeConfig;
   api: KubernetesObjectApi;
+}
+
+/** A client of the kubeconfig (contents) `kubeconfig`. */
+export function apiOf(kubeconfig: string): Api {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  return { kc, api: KubernetesObjectApi.makeApiClient(kc) };
+}
+
+export interface Sim extends Api {
+  handle: SimulatorHandle;
   stop(): Promise<void>;
 }
 
@@ -42,9 +52,7 @@ export async function startSim(options: SimulatorOptions = {}): Promise<Sim> {
       ...(options.kubevirt || {}),
     },
   });
-  const kc = new KubeConfig();
-  kc.loadFromString(handle.kubeconfig);
-  return { handle, kc, api: KubernetesObjectApi.makeApiClient(kc), stop: () => handle.stop() };
+  return { handle, ...apiOf(handle.kubeconfig), stop: () => handle.stop() };
 }
 
 /**
@@ -82,7 +90,7 @@ export function raw(kc: KubeConfig, method: string, path: string, body?: unknown
 
 /** `PUT /apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/NAME/ACTION` */
 export function vmAction(
-  sim: Sim,
+  sim: Api,
   name: string,
   action: "start" | "stop" | "restart",
   body?: unknown,
@@ -97,7 +105,7 @@ export function vmAction(
   );
 }
 /** `PUT .../virtualmachineinstances/NAME/pause|unpause` */
-export function vmiAction(sim: Sim, name: string, action: "pause" | "unpause", body?: unknown): Promise<Raw> {
+export function vmiAction(sim: Api, name: string, action: "pause" | "unpause", body?: unknown): Promise<Raw> {
   return raw(
     sim.kc,
     "PUT",
@@ -141,7 +149,7 @@ export function vmManifest(name: string, o: VmOptions): Obj {
   return { apiVersion: "kubevirt.io/v1", kind: "VirtualMachine", metadata: { name, namespace: NS }, spec };
 }
 
-export async function createVM(sim: Sim, name: string, o: VmOptions): Promise<Obj> {
+export async function createVM(sim: Api, name: string, o: VmOptions): Promise<Obj> {
   return (await sim.api.create(vmManifest(name, o))) as Obj;
 }
 
@@ -149,14 +157,14 @@ function isNotFound(e: unknown): boolean {
   return (e as { code?: number }).code === 404;
 }
 
-export async function getVM(sim: Sim, name: string): Promise<Obj> {
+export async function getVM(sim: Api, name: string): Promise<Obj> {
   return (await sim.api.read({
     apiVersion: "kubevirt.io/v1",
     kind: "VirtualMachine",
     metadata: { name, namespace: NS },
   })) as Obj;
 }
-export async function getVMI(sim: Sim, name: string): Promise<Obj | undefined> {
+export async function getVMI(sim: Api, name: string): Promise<Obj | undefined> {
   try {
     return (await sim.api.read({
       apiVersion: "kubevirt.io/v1",
@@ -168,7 +176,7 @@ export async function getVMI(sim: Sim, name: string): Promise<Obj | undefined> {
     throw e;
   }
 }
-export async function vmExists(sim: Sim, name: string): Promise<boolean> {
+export async function vmExists(sim: Api, name: string): Promise<boolean> {
   try {
     await getVM(sim, name);
     return true;
@@ -179,7 +187,7 @@ export async function vmExists(sim: Sim, name: string): Promise<boolean> {
 }
 
 /** Merge-patches a VM (custom resources do not take strategic merge patch). */
-export async function patchVM(sim: Sim, name: string, patch: Record<string, unknown>): Promise<Obj> {
+export async function patchVM(sim: Api, name: string, patch: Record<string, unknown>): Promise<Obj> {
   return (await sim.api.patch(
     {
       apiVersion: "kubevirt.io/v1",
@@ -195,7 +203,7 @@ export async function patchVM(sim: Sim, name: string, patch: Record<string, unkn
   )) as Obj;
 }
 
-export async function deleteVMI(sim: Sim, name: string): Promise<void> {
+export async function deleteVMI(sim: Api, name: string): Promise<void> {
   await sim.api.delete({
     apiVersion: "kubevirt.io/v1",
     kind: "VirtualMachineInstance",
@@ -209,7 +217,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
-  timeoutMs = 5000,
+  timeoutMs = 15_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -227,7 +235,7 @@ export async function waitFor<T>(
 }
 
 /** Waits for the VM's printableStatus (and returns the VM). */
-export function waitForPrintable(sim: Sim, name: string, status: string, timeoutMs = 5000): Promise<Obj> {
+export function waitForPrintable(sim: Api, name: string, status: string, timeoutMs = 15_000): Promise<Obj> {
   return waitFor(
     `${name} printableStatus ${status}`,
     async () => {
@@ -239,7 +247,7 @@ export function waitForPrintable(sim: Sim, name: string, status: string, timeout
 }
 
 /** Waits until the VM is Running, ready and has no pending state change requests; returns the VMI. */
-export async function waitRunning(sim: Sim, name: string): Promise<Obj> {
+export async function waitRunning(sim: Api, name: string): Promise<Obj> {
   await waitFor(`${name} running`, async () => {
     const vm = await getVM(sim, name);
     return (
@@ -250,7 +258,7 @@ export async function waitRunning(sim: Sim, name: string): Promise<Obj> {
 }
 
 /** Waits until the VM has no VMI and shows `Stopped` with no pending requests. */
-export async function waitStopped(sim: Sim, name: string): Promise<Obj> {
+export async function waitStopped(sim: Api, name: string): Promise<Obj> {
   return waitFor(`${name} stopped`, async () => {
     const vm = await getVM(sim, name);
     const vmi = await getVMI(sim, name);
@@ -261,7 +269,7 @@ export async function waitStopped(sim: Sim, name: string): Promise<Obj> {
 }
 
 /** Waits for the VMI phase. */
-export function waitVMIPhase(sim: Sim, name: string, phase: string): Promise<Obj> {
+export function waitVMIPhase(sim: Api, name: string, phase: string): Promise<Obj> {
   return waitFor(`${name} VMI phase ${phase}`, async () => {
     const vmi = await getVMI(sim, name);
     return vmi?.status?.phase === phase ? vmi : undefined;
@@ -275,7 +283,7 @@ export function conflictMessage(name: string, msg: string): string {
 
 /** Collects watch events on a path until `stop()`. */
 export async function watchEvents(
-  sim: Sim,
+  sim: Api,
   path: string,
   query: Record<string, string | number | boolean | undefined> = {},
 ) {

@@ -18,6 +18,7 @@ import {
   waitStopped,
   waitVMIPhase,
 } from "./harness";
+import { request } from "../../simulator/http/testing";
 
 const sim = simPerFile();
 
@@ -316,5 +317,23 @@ describe("§1.7 RESTART matrix beyond the doc table", () => {
     });
     expect((second.status!.conditions ?? []).some((c: { type: string }) => c.type === "Paused")).toBe(false);
     await waitForPrintable(sim, name2, "Running");
+  });
+});
+
+describe("§1.1 the Accept header of start/stop/restart", () => {
+  const path = (name: string) =>
+    `/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachines/${name}/stop`;
+  it("answers 406 before the handler when Accept names JSON alone, and 202 for client-go's `application/json, */*`", async () => {
+    const name = await prepare("Always", "running");
+    const json = await request(sim.kc, "PUT", path(name), { headers: { Accept: "application/json" } });
+    expect([json.status, json.headers["content-type"], json.text]).toEqual([
+      406,
+      "text/plain",
+      "406: Not Acceptable\n\nAvailable representations: ",
+    ]);
+    expect((await getVM(sim, name)).spec?.runStrategy).toBe("Always");
+    const any = await request(sim.kc, "PUT", path(name), { headers: { Accept: "application/json, */*" } });
+    expect(any.status).toBe(202);
+    await waitStopped(sim, name);
   });
 });

@@ -29,7 +29,7 @@ export interface ControlPlane {
   kubeconfigPath: string;
   /** The admin's bearer token (user `admin`, group `system:masters`). */
   adminToken: string;
-  /** A kubeconfig for KubeVirt's components (user `kubevirt`, group `system:masters`). */
+  /** A kubeconfig for what plays the node (user `kubevirt`, group `system:masters`), apart from the product's `admin`. */
   kubevirtKubeconfig: string;
   /** https://127.0.0.1:PORT */
   server: string;
@@ -37,6 +37,13 @@ export interface ControlPlane {
   auditEvents(): AuditEvent[];
   /** A kubeconfig for the same cluster with another bearer token, its context in `namespace` (default `default`). */
   kubeconfigFor(user: string, token: string, namespace?: string): string;
+  /** The directory of the control plane's files (certificates, kubeconfigs, logs). */
+  dir: string;
+  /**
+   * Starts a program beside the control plane (e.g. KubeVirt's); stop() stops it first. Its stderr goes to
+   * `<dir>/<name>.log` when it exits; {@link StartupError} reports an early exit with its last lines.
+   */
+  startProgram(name: string, bin: string, args: string[]): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -67,7 +74,8 @@ export function findClusterProgram(name: string): string | undefined {
   return dirs.map((dir) => join(dir, name)).find((file) => existsSync(file));
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 just now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -172,7 +180,7 @@ function startProcess(bin: string, args: string[], logFile: string): ChildProces
 }
 
 /** A program that exited while starting, with the last lines it wrote. */
-class StartupError extends Error {
+export class StartupError extends Error {
   constructor(what: string, child: ChildProcess) {
     const tail = Buffer.concat(stderrOf.get(child) ?? [])
       .toString("utf8")
@@ -339,6 +347,12 @@ async function startControlPlaneOnce(binDir: string): Promise<ControlPlane> {
       kubevirtKubeconfig: renderKubeconfig(server, caPem, "kubevirt", kubevirtToken),
       server,
       kubeconfigFor: (user, t, namespace) => renderKubeconfig(server, caPem, user, t, namespace),
+      dir,
+      startProgram(name, bin, args) {
+        const child = startProcess(bin, args, f(`${name}.log`));
+        processes.push(child);
+        return child;
+      },
       auditEvents() {
         if (!existsSync(f("audit.log"))) return [];
         return readFileSync(f("audit.log"), "utf8")

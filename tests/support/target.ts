@@ -2,21 +2,22 @@
  * Where the end-to-end suites run: one suite, three targets, chosen by PULUMI_KUBEVIRT_TARGET.
  *
  * - `simulator` (default): the in-memory KubeVirt API simulator (fast timings).
- * - `cluster`: a real etcd + kube-apiserver + kube-controller-manager on loopback, with KubeVirt's own CRDs and the
- *   simulator's controller and virt-api attached (scripts/ensure-cluster.sh builds the programs).
+ * - `kubevirt`: a real etcd + kube-apiserver + kube-controller-manager on loopback (scripts/ensure-cluster.sh)
+ *   with KubeVirt's own virt-api and virt-controller (kubevirt.io/kubevirt v1.7.0, scripts/ensure-kubevirt.sh),
+ *   KubeVirt's install objects and a node stand-in for kubelet, scheduler and virt-handler (tests/support/kubevirt).
  * - `kubeconfig`: the cluster of KUBECONFIG as it is, e.g. a real KubeVirt cluster. Nothing is started; what
  *   the API received is not observable there, so request assertions are left out (see {@link Target.requests}).
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startSimulator } from "../../simulator";
-import { attachKubeVirt } from "../../simulator/attach";
 import type { KubeObject } from "../../simulator";
 import type { FaultInjector } from "../../simulator/http/faults";
 import { ApiError } from "../../provider/kube/errors";
 import { apiRequest } from "../../provider/kube/http";
 import { startControlPlane, type ControlPlane } from "./control-plane";
+import { startKubeVirt } from "./kubevirt/control-plane";
+import type { NodeStandIn } from "./kubevirt/node";
 
 /** One request the API received from the product (or an operator in a test), as far as a target can tell. */
 export interface SeenRequest {
@@ -26,7 +27,7 @@ export interface SeenRequest {
 
 /** A Kubernetes API with KubeVirt to run the product against. */
 export interface Target {
-  readonly name: "simulator" | "cluster" | "kubeconfig";
+  readonly name: "simulator" | "kubevirt" | "kubeconfig";
   /** The kubeconfig (contents) the product and the test's operator use. */
   kubeconfig: string;
   kubeconfigPath: string;
@@ -44,22 +45,23 @@ export interface Target {
   getVm(name: string): Promise<KubeObject | undefined>;
   /** The simulator's fault injection, on the `simulator` target. */
   faults?: FaultInjector;
-  /** The control plane, on the `cluster` target. */
+  /** The control plane, on the `kubevirt` target. */
   controlPlane?: ControlPlane;
+  /** The node stand-in (world events), on the `kubevirt` target. */
+  node?: NodeStandIn;
   stop(): Promise<void>;
 }
 
 /** The target PULUMI_KUBEVIRT_TARGET names (default `simulator`). */
 export function targetName(): Target["name"] {
   const name = process.env.PULUMI_KUBEVIRT_TARGET ?? "simulator";
-  if (name !== "simulator" && name !== "cluster" && name !== "kubeconfig") {
-    throw new Error(`PULUMI_KUBEVIRT_TARGET must be simulator, cluster or kubeconfig, got "${name}"`);
+  if (name !== "simulator" && name !== "kubevirt" && name !== "kubeconfig") {
+    throw new Error(`PULUMI_KUBEVIRT_TARGET must be simulator, kubevirt or kubeconfig, got "${name}"`);
   }
   return name;
 }
 
 const MUTATING_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
-const CRDS = join(__dirname, "../../scripts/cluster/kubevirt-crds/crds.json");
 
 function apiReader(kubeconfig: string): Pick<Target, "list" | "getVm"> {
   const kc = new KubeConfig();
@@ -96,23 +98,22 @@ async function simulatorTarget(): Promise<Target> {
   };
 }
 
-async function clusterTarget(): Promise<Target> {
+/**
+ * KubeVirt's own control plane on a loopback cluster; what the product sent is read from kube-apiserver's audit
+ * log (user `admin`: KubeVirt's components, the node stand-in and the controller manager have users of their own).
+ */
+async function kubevirtTarget(): Promise<Target> {
   const cp = await startControlPlane();
   try {
-    const attached = await attachKubeVirt({
-      kubeconfig: cp.kubevirtKubeconfig,
-      crds: (JSON.parse(readFileSync(CRDS, "utf8")) as { items: KubeObject[] }).items,
-      kubevirt: { timings: "fast" },
-    });
-    // Only what the product (and the test's operator) sent: the admin user; KubeVirt's components and the
-    // controller manager have users of their own.
+    const kubevirt = await startKubeVirt(cp);
     const seen = () => cp.auditEvents().filter((e) => e.user.username === "admin");
     return {
-      name: "cluster",
+      name: "kubevirt",
       kubeconfig: cp.kubeconfig,
       kubeconfigPath: cp.kubeconfigPath,
       secret: cp.adminToken,
       controlPlane: cp,
+      node: kubevirt.node,
       mark: () => seen().length,
       requests: (mark) =>
         seen()
@@ -120,7 +121,7 @@ async function clusterTarget(): Promise<Target> {
           .map((e) => ({ path: e.requestURI.split("?")[0], mutating: MUTATING_VERBS.has(e.verb) })),
       ...apiReader(cp.kubeconfig),
       async stop() {
-        await attached.stop();
+        await kubevirt.stop();
         await cp.stop();
       },
     };
@@ -153,8 +154,8 @@ export async function startTarget(): Promise<Target> {
   switch (targetName()) {
     case "simulator":
       return simulatorTarget();
-    case "cluster":
-      return clusterTarget();
+    case "kubevirt":
+      return kubevirtTarget();
     case "kubeconfig":
       return kubeconfigTarget();
   }

@@ -1,0 +1,211 @@
+/**
+ * Installing KubeVirt's control plane objects the way virt-operator would, from the objects KubeVirt's own
+ * generators make (`kubevirt-install`, built by scripts/ensure-kubevirt.sh from
+ * pkg/virt-operator/resource/generate): every CRD, KubeVirt's service accounts and RBAC, the aggregated
+ * APIServices and the webhook configurations, the last two pointed at virt-api on loopback. Then the `KubeVirt`
+ * object with the status virt-operator would give it (virt-api and virt-controller read their configuration
+ * from it and ignore one without a phase).
+ */
+import type { KubeConfig } from "@kubernetes/client-node";
+import { request } from "../../../simulator/http/testing";
+
+/** A Kubernetes object as JSON. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/** The namespace KubeVirt is installed in. */
+export const KUBEVIRT_NAMESPACE = "kubevirt";
+
+/** The service accounts of KubeVirt's components (KubeVirt's own names, components/serviceaccountnames.go). */
+export const SERVICE_ACCOUNTS = {
+  api: "kubevirt-apiserver",
+  controller: "kubevirt-controller",
+  handler: "kubevirt-handler",
+} as const;
+
+const PLURALS: Record<string, string> = {
+  CustomResourceDefinition: "customresourcedefinitions",
+  ServiceAccount: "serviceaccounts",
+  ClusterRole: "clusterroles",
+  ClusterRoleBinding: "clusterrolebindings",
+  Role: "roles",
+  RoleBinding: "rolebindings",
+  APIService: "apiservices",
+  MutatingWebhookConfiguration: "mutatingwebhookconfigurations",
+  ValidatingWebhookConfiguration: "validatingwebhookconfigurations",
+  PriorityClass: "priorityclasses",
+  Namespace: "namespaces",
+  Service: "services",
+  KubeVirt: "kubevirts",
+};
+
+/** The collection path of `obj` (its namespace's, when it has one). */
+function collectionPath(obj: Manifest): string {
+  const plural = PLURALS[obj.kind];
+  if (!plural) throw new Error(`install: no path known for kind ${obj.kind}`);
+  const prefix = obj.apiVersion.includes("/") ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
+  return obj.metadata.namespace
+    ? `${prefix}/namespaces/${obj.metadata.namespace}/${plural}`
+    : `${prefix}/${plural}`;
+}
+
+/** Creates `obj` (an existing one is left as it is) and returns what the API answered. */
+export async function createObject(kc: KubeConfig, obj: Manifest): Promise<Manifest> {
+  const res = await request<Manifest>(kc, "POST", collectionPath(obj), { body: obj });
+  if (res.status === 409) return obj;
+  if (res.status >= 300)
+    throw new Error(`install: creating ${obj.kind} ${obj.metadata.name}: ${res.status} ${res.text}`);
+  return res.json;
+}
+
+/** Polls `check` every 100 ms until it returns true; throws naming `what` after `timeoutMs`. */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = `: ${(err as Error).message}`;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function conditionTrue(kc: KubeConfig, path: string, type: string): Promise<boolean> {
+  const res = await request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+    kc,
+    "GET",
+    path,
+  );
+  return (res.json?.status?.conditions ?? []).some((c) => c.type === type && c.status === "True");
+}
+
+/** Where virt-api listens, and the CA of its serving certificate. */
+export interface VirtApiEndpoint {
+  port: number;
+  caCert: string;
+}
+
+/** KubeVirt's webhooks, called at virt-api on loopback instead of through its Service. */
+function pointWebhooks(obj: Manifest, virtApi: VirtApiEndpoint): Manifest {
+  const caBundle = Buffer.from(virtApi.caCert).toString("base64");
+  const webhooks = (obj.webhooks as { clientConfig: { service?: { path?: string } } }[]).map((w) => ({
+    ...w,
+    clientConfig: {
+      url: `https://127.0.0.1:${virtApi.port}${w.clientConfig.service?.path ?? "/"}`,
+      caBundle,
+    },
+  }));
+  return { ...obj, webhooks };
+}
+
+/** An APIService of virt-api, with the CA bundle and the port of the loopback virt-api. */
+function pointApiService(obj: Manifest, virtApi: VirtApiEndpoint): Manifest {
+  const spec = obj.spec as { service: Record<string, unknown> };
+  return {
+    ...obj,
+    spec: {
+      ...spec,
+      caBundle: Buffer.from(virtApi.caCert).toString("base64"),
+      service: { ...spec.service, port: virtApi.port },
+    },
+  };
+}
+
+/** KubeVirt's namespace, CRDs (Established), service accounts, RBAC and priority class. */
+export async function installKubeVirtObjects(kc: KubeConfig, objects: readonly Manifest[]): Promise<void> {
+  await createObject(kc, { apiVersion: "v1", kind: "Namespace", metadata: { name: KUBEVIRT_NAMESPACE } });
+  const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
+  for (const crd of crds) await createObject(kc, crd);
+  const later = new Set(["APIService", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]);
+  for (const obj of objects) {
+    if (obj.kind !== "CustomResourceDefinition" && !later.has(obj.kind)) await createObject(kc, obj);
+  }
+  for (const crd of crds) {
+    const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
+    await until(() => conditionTrue(kc, path, "Established"), `CRD ${crd.metadata.name} to be Established`);
+  }
+  await installKubeVirtResource(kc);
+}
+
+/** The `KubeVirt` object, with the status virt-operator writes once it has deployed KubeVirt. */
+async function installKubeVirtResource(kc: KubeConfig): Promise<void> {
+  const kv = await createObject(kc, {
+    apiVersion: "kubevirt.io/v1",
+    kind: "KubeVirt",
+    metadata: { name: "kubevirt", namespace: KUBEVIRT_NAMESPACE },
+    spec: {
+      certificateRotateStrategy: {},
+      configuration: { developerConfiguration: {} },
+      workloadUpdateStrategy: {},
+    },
+  });
+  const path = `/apis/kubevirt.io/v1/namespaces/${KUBEVIRT_NAMESPACE}/kubevirts/kubevirt/status`;
+  const status = {
+    phase: "Deployed",
+    // Without it, virt-api's mutator sets no architecture and every VMI is denied ("unsupported architecture").
+    defaultArchitecture: "amd64",
+    observedKubeVirtVersion: "v1.7.0",
+    targetKubeVirtVersion: "v1.7.0",
+    conditions: [
+      {
+        type: "Available",
+        status: "True",
+        reason: "AllComponentsReady",
+        message: "All components are ready.",
+      },
+    ],
+  };
+  const res = await request(kc, "PUT", path, { body: { ...kv, status } });
+  if (res.status >= 300) throw new Error(`install: KubeVirt status: ${res.status} ${res.text}`);
+}
+
+/**
+ * virt-api's Service (ExternalName → 127.0.0.1, so the aggregation layer dials loopback while it checks the
+ * certificate for `virt-api.kubevirt.svc`), KubeVirt's APIServices and webhook configurations pointed at it;
+ * waits until the APIServices are Available.
+ */
+export async function registerVirtApi(
+  kc: KubeConfig,
+  objects: readonly Manifest[],
+  virtApi: VirtApiEndpoint,
+): Promise<void> {
+  await createObject(kc, {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "virt-api", namespace: KUBEVIRT_NAMESPACE },
+    spec: { type: "ExternalName", externalName: "127.0.0.1", ports: [{ name: "https", port: virtApi.port }] },
+  });
+  const apiServices = objects.filter((o) => o.kind === "APIService");
+  for (const obj of apiServices) await createObject(kc, pointApiService(obj, virtApi));
+  for (const obj of objects.filter((o) => o.kind.endsWith("WebhookConfiguration"))) {
+    await createObject(kc, pointWebhooks(obj, virtApi));
+  }
+  for (const obj of apiServices) {
+    const path = `/apis/apiregistration.k8s.io/v1/apiservices/${obj.metadata.name}`;
+    await until(
+      () => conditionTrue(kc, path, "Available"),
+      `APIService ${obj.metadata.name} to be Available`,
+    );
+  }
+}
+
+/** A token of a service account in KubeVirt's namespace (TokenRequest, valid a day). */
+export async function serviceAccountToken(kc: KubeConfig, name: string): Promise<string> {
+  const path = `/api/v1/namespaces/${KUBEVIRT_NAMESPACE}/serviceaccounts/${name}/token`;
+  const res = await request<{ status: { token: string } }>(kc, "POST", path, {
+    body: {
+      apiVersion: "authentication.k8s.io/v1",
+      kind: "TokenRequest",
+      spec: { expirationSeconds: 86400 },
+    },
+  });
+  if (res.status >= 300) throw new Error(`install: token of ${name}: ${res.status} ${res.text}`);
+  return res.json.status.token;
+}

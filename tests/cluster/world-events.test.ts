@@ -87,7 +87,7 @@ afterEach(async () => {
 }, 30_000);
 
 let counter = 0;
-async function inputs(strategy: Strategy, template: object): Promise<VmOutputs> {
+async function inputs(strategy: Strategy, template: object, more: object = {}): Promise<VmOutputs> {
   const name = `vm-${++counter}`;
   const result = await provider.check(
     {},
@@ -99,6 +99,7 @@ async function inputs(strategy: Strategy, template: object): Promise<VmOutputs> 
       waitFor: "AgentConnected",
       timeouts: { create: TIMEOUT, update: TIMEOUT },
       ...STRATEGIES[strategy],
+      ...more,
     },
   );
   expect(result.failures ?? []).toEqual([]);
@@ -188,6 +189,27 @@ describe("world events while up waits for a VM to run, on KubeVirt's controller"
       console.log(`| ${event} | Always | ${message} | ${seconds} |`);
       expect(message).toMatch(fails);
       expect(seconds * 1000).toBeLessThan(FAIL_WITHIN_MS);
+    },
+    CASE_LIMIT_MS,
+  );
+
+  it(
+    "never ready (the launcher's readiness failing): up waits for Ready and fails at its timeout, naming the state",
+    async () => {
+      const args = await inputs("Always", TEMPLATE, { waitFor: "Ready", timeouts: { create: "4s" } });
+      target.node!.neverReady("default", args.name);
+      const message = await provider.create(args).then(
+        () => "created",
+        (err: Error) => err.message,
+      );
+      expect(message).toMatch(
+        new RegExp(
+          `^timed out after 4s waiting for ${args.name} to be Ready \\(last status: Running \\(VMI Running\\)\\)$`,
+        ),
+      );
+      const vm = await target.getVm(args.name);
+      // KubeVirt's controller copies the pod's Ready=False: the VM runs but is not ready.
+      expect([vm?.status?.printableStatus, vm?.status?.ready ?? false]).toEqual(["Running", false]);
     },
     CASE_LIMIT_MS,
   );

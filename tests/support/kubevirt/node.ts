@@ -109,7 +109,8 @@ function runningPodStatus(pod: Obj, ip: string, ready: boolean): any {
     name: c.name,
     image: c.image,
     imageID: c.image,
-    ready: init || ready,
+    // A failing readiness probe is the compute container's (that is where KubeVirt puts it).
+    ready: init || ready || c.name !== "compute",
     started: !init,
     restartCount: 0,
     state: init

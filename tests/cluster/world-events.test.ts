@@ -5,6 +5,17 @@ import { request } from "../../simulator/http/testing";
 import { AGENT_DELAY_ANNOTATION } from "../support/kubevirt/node";
 import { CIRROS_TEMPLATE } from "../support/provider-harness";
 import { startTarget, targetName, type Target } from "../support/target";
+import {
+  cannot,
+  imagePullTemplate,
+  MISSING_IMAGE,
+  noRestart,
+  STRATEGIES,
+  unschedulableTemplate,
+  type Outcome,
+  type Strategy,
+  type WorldEvent,
+} from "../support/world-events";
 
 // tests/reliability/world-events.test.ts on KubeVirt's real virt-controller (the `kubevirt` target): what the
 // world does to a VM while `up` waits for AgentConnected must end the wait as KubeVirt does, and a hopeless wait
@@ -14,33 +25,15 @@ const TIMEOUT = "60s";
 const FAIL_WITHIN_MS = 15_000;
 const CASE_LIMIT_MS = 90_000;
 const BASE = "/apis/kubevirt.io/v1/namespaces/default";
-const MISSING_IMAGE = "registry.example.com/missing/disk:1.0";
 
 // The agent connects 1.5 s after Running (as in the reliability suite), so the wait is open when an event hits.
 const TEMPLATE = {
   metadata: { annotations: { [AGENT_DELAY_ANNOTATION]: "1500" } },
   spec: CIRROS_TEMPLATE.spec,
 };
-const UNSCHEDULABLE = {
-  spec: { ...TEMPLATE.spec, domain: { ...TEMPLATE.spec.domain, memory: { guest: "512Ti" } } },
-};
-const IMAGE_PULL = {
-  spec: { ...TEMPLATE.spec, volumes: [{ name: "containerdisk", containerDisk: { image: MISSING_IMAGE } }] },
-};
+const UNSCHEDULABLE = unschedulableTemplate(TEMPLATE);
+const IMAGE_PULL = imagePullTemplate(TEMPLATE);
 
-const STRATEGIES = {
-  Always: { runStrategy: "Always" },
-  RerunOnFailure: { runStrategy: "RerunOnFailure" },
-  Once: { runStrategy: "Once" },
-  Manual: { runStrategy: "Manual", powerState: "Running" },
-} as const;
-type Strategy = keyof typeof STRATEGIES;
-type WorldEvent = "guest shutdown" | "guest crash" | "infrastructure failure";
-type Outcome = { runs: "new instance" } | { runs: "finished" } | { fails: RegExp };
-
-const noRestart = (what: string, strategy: string, after = "") =>
-  new RegExp(`^vm-\\d+ stopped: ${what}; KubeVirt does not restart a ${strategy} VM${after}$`);
-const cannot = (reason: string) => new RegExp(`^vm-\\d+ cannot become AgentConnected: ${reason}`);
 const SHUT_DOWN = "the guest shut down \\(VMI Succeeded\\)";
 const CRASHED = "the guest crashed \\(VMI Failed\\)";
 const AFTER_CRASH: Record<Strategy, Outcome> = {

@@ -2,6 +2,17 @@ import type { VmOutputs, VmProvider } from "../../provider/vm-provider";
 import type { KubeObject, SimulatorHandle } from "../../simulator";
 import { VM_KEY, VMI_KEY } from "../../simulator/kubevirt";
 import { CIRROS_TEMPLATE, providerOnSimulator } from "../support/provider-harness";
+import {
+  cannot,
+  imagePullTemplate,
+  MISSING_IMAGE,
+  noRestart,
+  STRATEGIES,
+  unschedulableTemplate,
+  type Outcome,
+  type Strategy,
+  type WorldEvent,
+} from "../support/world-events";
 
 // What the world does to a VM while `up` waits for it to run, under each run strategy: the provider must
 // end the wait as KubeVirt's promise says (Always re-creates the instance, RerunOnFailure re-runs failed
@@ -20,36 +31,14 @@ const CASE_LIMIT_MS = 75_000;
 
 const TEMPLATE = CIRROS_TEMPLATE;
 
-const STRATEGIES = {
-  Always: { runStrategy: "Always" },
-  RerunOnFailure: { runStrategy: "RerunOnFailure" },
-  Once: { runStrategy: "Once" },
-  Manual: { runStrategy: "Manual", powerState: "Running" },
-} as const;
-type Strategy = keyof typeof STRATEGIES;
-
-/** Events that hit the running instance (through the simulator's world), and templates that never run. */
-type WorldEvent = "guest shutdown" | "guest crash" | "infrastructure failure";
+/** Templates that never run (events that hit the running instance come through the simulator's world). */
 type TemplateEvent = "crash loop" | "unschedulable" | "image pull error";
-
-const MISSING_IMAGE = "registry.example.com/missing/disk:1.0";
 
 const TEMPLATES: Record<TemplateEvent, Record<string, unknown>> = {
   "crash loop": { metadata: { labels: { "sim.kubevirt.io/crash-loop": "true" } }, spec: TEMPLATE.spec },
-  unschedulable: {
-    spec: { ...TEMPLATE.spec, domain: { ...TEMPLATE.spec.domain, memory: { guest: "512Ti" } } },
-  },
-  "image pull error": {
-    spec: { ...TEMPLATE.spec, volumes: [{ name: "containerdisk", containerDisk: { image: MISSING_IMAGE } }] },
-  },
+  unschedulable: unschedulableTemplate(TEMPLATE),
+  "image pull error": imagePullTemplate(TEMPLATE),
 };
-
-/** What KubeVirt promises: the wait ends with a new running instance, with the finished one, or fails. */
-type Outcome = { runs: "new instance" } | { runs: "finished" } | { fails: RegExp };
-
-const noRestart = (what: string, strategy: string, after = "") =>
-  new RegExp(`^vm-\\d+ stopped: ${what}; KubeVirt does not restart a ${strategy} VM${after}$`);
-const cannot = (reason: string) => new RegExp(`^vm-\\d+ cannot become AgentConnected: ${reason}`);
 
 const CRASH_LOOP = cannot("CrashLoopBackOff: the instance failed 1 time\\(s\\) before reaching Running$");
 const UNSCHEDULABLE = cannot("ErrorUnschedulable: 0/1 nodes are available: 1 Insufficient memory\\.");

@@ -7,6 +7,8 @@ import { CIRROS_TEMPLATE } from "../support/provider-harness";
 import { startTarget, targetName, type Target } from "../support/target";
 import {
   cannot,
+  CRASH_LOOP_OUTCOMES,
+  crashLoopTemplate,
   imagePullTemplate,
   MISSING_IMAGE,
   noRestart,
@@ -32,6 +34,7 @@ const TEMPLATE = {
   spec: CIRROS_TEMPLATE.spec,
 };
 const UNSCHEDULABLE = unschedulableTemplate(TEMPLATE);
+const CRASH_LOOP = crashLoopTemplate(TEMPLATE);
 const IMAGE_PULL = imagePullTemplate(TEMPLATE);
 
 const SHUT_DOWN = "the guest shut down \\(VMI Succeeded\\)";
@@ -158,28 +161,34 @@ describe("world events while up waits for a VM to run, on KubeVirt's controller"
     CASE_LIMIT_MS,
   );
 
-  it.each([
+  const templateCases = [
+    ...(Object.keys(STRATEGIES) as Strategy[]).map(
+      (s) => ["crash loop", s, CRASH_LOOP, (CRASH_LOOP_OUTCOMES[s] as { fails: RegExp }).fails] as const,
+    ),
     [
       "unschedulable",
+      "Always",
       UNSCHEDULABLE,
       cannot("ErrorUnschedulable: 0/1 nodes are available: 1 Insufficient memory\\."),
-    ],
+    ] as const,
     [
       "image pull error",
+      "Always",
       IMAGE_PULL,
       cannot(`(ErrImagePull|ImagePullBackOff): .*"${MISSING_IMAGE.replace(/\./g, "\\.")}"`),
-    ],
-  ] as const)(
-    "%s under Always",
-    async (event, template, fails) => {
-      const args = await inputs("Always", template);
+    ] as const,
+  ];
+  it.each(templateCases)(
+    "%s under %s",
+    async (event, strategy, template, fails) => {
+      const args = await inputs(strategy, template);
       const started = Date.now();
       const message = await provider.create(args).then(
         () => "created",
         (err: Error) => err.message,
       );
       const seconds = (Date.now() - started) / 1000;
-      console.log(`| ${event} | Always | ${message} | ${seconds} |`);
+      console.log(`| ${event} | ${strategy} | ${message} | ${seconds} |`);
       expect(message).toMatch(fails);
       expect(seconds * 1000).toBeLessThan(FAIL_WITHIN_MS);
     },

@@ -4,6 +4,8 @@ import { VM_KEY, VMI_KEY } from "../../simulator/kubevirt";
 import { CIRROS_TEMPLATE, providerOnSimulator } from "../support/provider-harness";
 import {
   cannot,
+  CRASH_LOOP_OUTCOMES,
+  crashLoopTemplate,
   imagePullTemplate,
   MISSING_IMAGE,
   noRestart,
@@ -35,12 +37,11 @@ const TEMPLATE = CIRROS_TEMPLATE;
 type TemplateEvent = "crash loop" | "unschedulable" | "image pull error";
 
 const TEMPLATES: Record<TemplateEvent, Record<string, unknown>> = {
-  "crash loop": { metadata: { labels: { "sim.kubevirt.io/crash-loop": "true" } }, spec: TEMPLATE.spec },
+  "crash loop": crashLoopTemplate(TEMPLATE),
   unschedulable: unschedulableTemplate(TEMPLATE),
   "image pull error": imagePullTemplate(TEMPLATE),
 };
 
-const CRASH_LOOP = cannot("CrashLoopBackOff: the instance failed 1 time\\(s\\) before reaching Running$");
 const UNSCHEDULABLE = cannot("ErrorUnschedulable: 0/1 nodes are available: 1 Insufficient memory\\.");
 const IMAGE_PULL = cannot(`(ErrImagePull|ImagePullBackOff): .*"${MISSING_IMAGE.replace(/\./g, "\\.")}"`);
 
@@ -69,18 +70,7 @@ const EXPECTED: Record<WorldEvent | TemplateEvent, Record<Strategy, Outcome>> = 
     Once: { fails: noRestart("the instance failed \\(VMI Failed: NodeUnresponsive\\)", "Once") },
     Manual: { fails: noRestart("the instance failed \\(VMI Failed: NodeUnresponsive\\)", "Manual") },
   },
-  "crash loop": {
-    Always: { fails: CRASH_LOOP },
-    RerunOnFailure: { fails: CRASH_LOOP },
-    Once: { fails: CRASH_LOOP },
-    Manual: {
-      fails: noRestart(
-        "the instance crashed before reaching Running \\(VMI Failed\\)",
-        "Manual",
-        ", so there is no CrashLoopBackOff retry",
-      ),
-    },
-  },
+  "crash loop": CRASH_LOOP_OUTCOMES,
   unschedulable: {
     Always: { fails: UNSCHEDULABLE },
     RerunOnFailure: { fails: UNSCHEDULABLE },

@@ -23,6 +23,11 @@ export type Outcome = { runs: "new instance" } | { runs: "finished" } | { fails:
 /** An image no registry of the test worlds knows. */
 export const MISSING_IMAGE = "registry.example.com/missing/disk:1.0";
 
+/** A template like `base` whose guest fails before it ever runs (the worlds' crash-loop label). */
+export function crashLoopTemplate(base: { spec: object }): Record<string, unknown> {
+  return { metadata: { labels: { "sim.kubevirt.io/crash-loop": "true" } }, spec: base.spec };
+}
+
 /** A template like `base` whose memory fits no node. */
 export function unschedulableTemplate(base: { spec: { domain: object } }): Record<string, unknown> {
   return { spec: { ...base.spec, domain: { ...base.spec.domain, memory: { guest: "512Ti" } } } };
@@ -41,3 +46,20 @@ export const noRestart = (what: string, strategy: string, after = "") =>
 
 /** The provider's message when the VM cannot reach AgentConnected. */
 export const cannot = (reason: string) => new RegExp(`^vm-\\d+ cannot become AgentConnected: ${reason}`);
+
+/** The provider's message for a VM in KubeVirt's crash-loop backoff after its first failure. */
+const CRASH_LOOP = cannot("CrashLoopBackOff: the instance failed 1 time\\(s\\) before reaching Running$");
+
+/** What a crash-looping VM ends the wait with, under each strategy (a Manual VM is never retried). */
+export const CRASH_LOOP_OUTCOMES: Record<Strategy, Outcome> = {
+  Always: { fails: CRASH_LOOP },
+  RerunOnFailure: { fails: CRASH_LOOP },
+  Once: { fails: CRASH_LOOP },
+  Manual: {
+    fails: noRestart(
+      "the instance crashed before reaching Running \\(VMI Failed\\)",
+      "Manual",
+      ", so there is no CrashLoopBackOff retry",
+    ),
+  },
+};

@@ -459,7 +459,13 @@ class NodeWorld implements NodeStandIn {
       return;
     }
     if (vmi.status?.phase === "Scheduled") {
-      this.after(`${id}:run`, TIMINGS.runningMs, () => this.writeVmi(vmi, this.runningStatus(vmi, pod)));
+      // A guest labelled to crash-loop (the simulator's label) fails before it ever runs, as a domain that cannot
+      // boot does; KubeVirt's controller then backs off (CrashLoopBackOff).
+      if (vmi.metadata?.labels?.[Fault.CrashLoop] === "true") {
+        this.after(`${id}:crash`, TIMINGS.crashMs, () => this.finishNow(vmi, "Failed"));
+      } else {
+        this.after(`${id}:run`, TIMINGS.runningMs, () => this.writeVmi(vmi, this.runningStatus(vmi, pod)));
+      }
       return;
     }
     const agent = (vmi.status?.conditions ?? []).some((c: any) => c.type === "AgentConnected");

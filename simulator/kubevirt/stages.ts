@@ -234,7 +234,8 @@ const LIVE_STAGES: Omit<Stage, "deleting">[] = [
   },
   {
     name: "vmi-scheduled",
-    description: "The virt-launcher pod is ready: Scheduling → Scheduled, status.nodeName set.",
+    description:
+      "The virt-launcher pod is ready: Scheduling → Scheduled, status.nodeName set; the PodScheduled condition goes (KubeVirt keeps it only while False).",
     weight: 0,
     phases: [Phase.Scheduling],
     when: (c) => conditionTrue(c.vmi, "PodScheduled") && !badImage(c),
@@ -243,7 +244,7 @@ const LIVE_STAGES: Omit<Stage, "deleting">[] = [
     next: (c) => {
       const out = withConditions(
         withPhase(c.vmi, Phase.Scheduled, c.now),
-        (cs) => removeCondition(cs, "Synchronized"),
+        (cs) => removeCondition(removeCondition(cs, "Synchronized"), "PodScheduled"),
         c.now,
       );
       out.status!.nodeName = c.settings.node.name;

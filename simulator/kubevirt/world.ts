@@ -133,9 +133,12 @@ function computeRequests(vmi: KubeObject): { cpu: number; memory: number } {
   return { cpu, memory };
 }
 
-/** Whether a VMI's launcher pod holds node resources (scheduled and not final). */
+/**
+ * Whether a VMI's launcher pod holds node resources: not final, and its pod bound (PodScheduled=True while
+ * Scheduling) or the VMI on the node (Scheduled and later, when KubeVirt has dropped that condition).
+ */
 export function holdsNode(vmi: KubeObject): boolean {
-  return !isFinal(vmi) && conditionTrue(vmi, "PodScheduled");
+  return !isFinal(vmi) && (conditionTrue(vmi, "PodScheduled") || !!vmi.status?.nodeName);
 }
 
 /**

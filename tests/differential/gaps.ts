@@ -11,14 +11,15 @@ export const GAPS: Readonly<Record<string, string>> = {
     "same code (400) and prefix (`Can not unmarshal Request body to struct, error: `); the rest is the JSON " +
     "decoder's own text, Go's in virt-api and JavaScript's in the simulator, which does not imitate Go's messages",
   "conditions-running":
-    "the simulator keeps `PodScheduled=True` on the VMI (and so on the VM) as the marker of its scheduling stage " +
-    "(simulator/kubevirt/stages.ts), where KubeVirt's VMI controller drops the condition once the pod is " +
-    "scheduled; `LiveMigratable` is virt-handler's, which neither the simulator nor this tier's node stand-in " +
-    "computes the way KubeVirt does (the simulator says True, the stand-in sets none)",
+    "`LiveMigratable` is virt-handler's condition, which neither the simulator (it says True) nor this tier's " +
+    "node stand-in (it sets none) computes the way KubeVirt does",
 };
 
 /** Differences the comparison found and the simulator now matches: scenario id (or area) → what changed. */
 export const FIXED: Readonly<Record<string, string>> = {
+  "conditions-running (PodScheduled)":
+    "the simulator kept `PodScheduled=True` on a running VMI (and so on the VM); KubeVirt's VMI controller " +
+    "keeps the condition only while it is False, and so does the simulator now",
   "disk-without-volume":
     "the simulator accepted a disk with no volume of its name; now the validator's 422 `...Name 'other' not found.`",
   "duplicate-disk-names":

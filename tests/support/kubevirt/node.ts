@@ -9,8 +9,8 @@
  *   kube-scheduler would write it.
  * - Kubelet: a bound pod becomes Running with every container Running and Ready (the VMI's Ready condition comes
  *   from the pod's); an image the registry does not know stays Waiting (`ErrImagePull`, then `ImagePullBackOff`);
- *   a pod whose VMI is final
- *   becomes Succeeded; a terminating pod is removed once its VMI is final or gone.
+ *   a pod whose VMI is final becomes Succeeded; a terminating pod is removed once its VMI is final or gone
+ *   (kubelet.ts has the statuses it writes).
  * - virt-handler (with the `kubevirt-handler` token: KubeVirt's VMI webhook reverts status writes by anyone
  *   else): a Scheduled VMI on this node becomes Running (interfaces with the pod's IP, machine type, migration
  *   method), then AgentConnected; a deleted VMI (or one whose pod terminates) becomes Succeeded after its guest
@@ -18,11 +18,13 @@
  *
  * World events (the {@link NodeStandIn} methods) play what the world does to a guest, as the simulator's
  * world does (simulator/kubevirt/runtime.ts). Stage delays are the simulator's `fast` timings (a VMI annotated
- * `vmi-agent-connected.stage.sim.kubevirt.io/delay` gets its agent that many ms after Running), and a guest
- * labelled `sim.kubevirt.io/ignore-acpi=true` holds out its grace period (scaled as the simulator scales it).
+ * `vmi-agent-connected.stage.sim.kubevirt.io/delay` gets its agent that many ms after Running); a guest
+ * labelled `sim.kubevirt.io/ignore-acpi=true` holds out its grace period (scaled as the simulator scales it), and
+ * one labelled `sim.kubevirt.io/crash-loop=true` fails before it runs.
  */
 import { makeInformer, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { request } from "../../../simulator/http/testing";
+import { exitedPodStatus, now, podRequests, pullErrorPodStatus, runningPodStatus, type Obj } from "./kubelet";
 import { TIMING_PROFILES } from "../../../simulator/kubevirt/timings";
 import {
   DEFAULT_KNOWN_IMAGES,
@@ -33,7 +35,6 @@ import {
 } from "../../../simulator/kubevirt/world";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- pods and VMIs are read as untyped Kubernetes JSON */
-type Obj = KubernetesObject & { spec?: any; status?: any };
 
 /** Options of {@link startNodeStandIn}. */
 export interface NodeStandInOptions {
@@ -72,7 +73,6 @@ const FINAL = new Set(["Succeeded", "Failed"]);
 /** The simulator's annotation that sets one object's Running → AgentConnected delay (ms). */
 export const AGENT_DELAY_ANNOTATION = `vmi-agent-connected${STAGE_DELAY_ANNOTATION_SUFFIX}`;
 
-const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const key = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
 /** A list call for an informer, through the test client. */
@@ -82,56 +82,6 @@ function lister(kc: KubeConfig, path: string, selector?: string) {
     const res = await request<any>(kc, "GET", `${path}${query}`);
     if (res.status !== 200) throw new Error(`node stand-in: GET ${path}: ${res.status} ${res.text}`);
     return res.json;
-  };
-}
-
-/** Requests of a launcher pod's containers (cpu cores, memory bytes). */
-function podRequests(pod: Obj): { cpu: number; memory: number } {
-  let cpu = 0;
-  let memory = 0;
-  for (const c of pod.spec?.containers ?? []) {
-    cpu += parseQuantity(c.resources?.requests?.cpu) ?? 0;
-    memory += parseQuantity(c.resources?.requests?.memory) ?? 0;
-  }
-  return { cpu, memory };
-}
-
-/** The pod's status as kubelet writes it for a started pod: Running, every container Running (Ready unless held). */
-function runningPodStatus(pod: Obj, ip: string, ready: boolean): any {
-  const t = now();
-  const cond = (type: string, status = "True") => ({
-    type,
-    status,
-    lastTransitionTime: t,
-    lastProbeTime: null,
-  });
-  const containerStatus = (c: any, init: boolean) => ({
-    name: c.name,
-    image: c.image,
-    imageID: c.image,
-    // A failing readiness probe is the compute container's (that is where KubeVirt puts it).
-    ready: init || ready || c.name !== "compute",
-    started: !init,
-    restartCount: 0,
-    state: init
-      ? { terminated: { exitCode: 0, reason: "Completed", startedAt: t, finishedAt: t } }
-      : { running: { startedAt: t } },
-  });
-  return {
-    phase: "Running",
-    hostIP: "127.0.0.1",
-    podIP: ip,
-    podIPs: [{ ip }],
-    startTime: t,
-    qosClass: "Burstable",
-    conditions: [
-      cond("PodScheduled"),
-      cond("Initialized"),
-      cond("ContainersReady", ready ? "True" : "False"),
-      cond("Ready", ready ? "True" : "False"),
-    ],
-    initContainerStatuses: (pod.spec?.initContainers ?? []).map((c: any) => containerStatus(c, true)),
-    containerStatuses: (pod.spec?.containers ?? []).map((c: any) => containerStatus(c, false)),
   };
 }
 
@@ -542,51 +492,4 @@ class NodeWorld implements NodeStandIn {
       ],
     });
   }
-}
-
-/** A pod whose image cannot be pulled: Pending, the container Waiting with kubelet's ErrImagePull (or its back-off). */
-function pullErrorPodStatus(
-  pod: Obj,
-  image: string,
-  reason: "ErrImagePull" | "ImagePullBackOff" = "ErrImagePull",
-): any {
-  const message =
-    reason === "ErrImagePull"
-      ? `failed to pull and unpack image "${image}": not found`
-      : `Back-off pulling image "${image}"`;
-  return {
-    phase: "Pending",
-    conditions: [{ type: "PodScheduled", status: "True", lastTransitionTime: now(), lastProbeTime: null }],
-    containerStatuses: (pod.spec?.containers ?? []).map((c: any) => ({
-      name: c.name,
-      image: c.image,
-      imageID: "",
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state:
-        c.image === image ? { waiting: { reason, message } } : { waiting: { reason: "PodInitializing" } },
-    })),
-  };
-}
-
-/** A pod whose launcher exited: after its VMI ended (Succeeded), or under it (Failed, exit code 137). */
-function exitedPodStatus(pod: Obj, phase: "Succeeded" | "Failed" = "Succeeded"): any {
-  const t = now();
-  const [exitCode, reason] = phase === "Succeeded" ? [0, "Completed"] : [137, "Error"];
-  return {
-    phase,
-    conditions: [
-      { type: "Ready", status: "False", reason: "PodCompleted", lastTransitionTime: t, lastProbeTime: null },
-    ],
-    containerStatuses: (pod.spec?.containers ?? []).map((c: any) => ({
-      name: c.name,
-      image: c.image,
-      imageID: c.image,
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state: { terminated: { exitCode, reason, startedAt: t, finishedAt: t } },
-    })),
-  };
 }

@@ -24,7 +24,7 @@ import {
   type Sim,
 } from "../conformance/harness";
 import { kubevirtBinDir } from "../support/kubevirt/control-plane";
-import { settle } from "../support/settle";
+import { PASSING_STATUSES, settle } from "../support/settle";
 import { startTarget, targetName, type Target } from "../support/target";
 
 /** A side: a cluster's API and its kubeconfig file, for virtctl. */
@@ -65,6 +65,7 @@ async function readState(api: Api, name: string, before?: string): Promise<{ sta
   const vmi = await getVMI(api, name);
   const calm =
     !vm.status?.stateChangeRequests &&
+    !PASSING_STATUSES.includes(vm.status?.printableStatus) &&
     (!vmi || (!vmi.metadata?.deletionTimestamp && SETTLED_PHASES.includes(vmi.status?.phase)));
   const state: State = {
     runStrategy: vm.spec?.runStrategy,

@@ -20,7 +20,7 @@ import {
   type Raw,
   type VmOptions,
 } from "../conformance/harness";
-import { settle } from "../support/settle";
+import { PASSING_STATUSES, settle } from "../support/settle";
 
 /** What a scenario saw. */
 export type Observation = Record<string, unknown>;
@@ -58,6 +58,7 @@ async function settled(api: Api, name: string, vmiBefore?: string): Promise<Obse
     };
     const calm =
       state.pending === 0 &&
+      !PASSING_STATUSES.includes(state.printableStatus as string) &&
       !state.vmiDeleting &&
       (!vmi || ["Running", "Succeeded", "Failed"].includes(state.vmiPhase as string));
     return { state, calm };

@@ -1,3 +1,9 @@
+/**
+ * printableStatus values a VM only passes through: a VM showing one is not settled yet, however calm its parts
+ * look (KubeVirt's controller writes the VM's status a moment after the instance's, later on a loaded machine).
+ */
+export const PASSING_STATUSES: readonly string[] = ["Starting", "Stopping", "Terminating"];
+
 /** A state read again every 300 ms, and whether it is calm (nothing pending, nothing between phases). */
 export type StateRead<T> = () => Promise<{ state: T; calm: boolean }>;
 

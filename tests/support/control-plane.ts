@@ -49,16 +49,22 @@ export interface ControlPlane {
 
 const ROOT = join(__dirname, "../..");
 
-/** The last line scripts/ensure-cluster.sh prints (a directory), or PULUMI_KUBEVIRT_CLUSTER_BIN when set. */
-function ensureCluster(...args: string[]): string {
-  const fromEnv = process.env.PULUMI_KUBEVIRT_CLUSTER_BIN;
+/**
+ * The directory of a tier's programs: the environment variable `envVar` when set, else the last line `script`
+ * (scripts/ensure-*.sh, run with `args`) prints, building what is missing.
+ */
+export function programsDir(script: string, envVar: string, ...args: string[]): string {
+  const fromEnv = process.env[envVar];
   if (fromEnv) return fromEnv;
-  const out = execFileSync("bash", [join(ROOT, "scripts/ensure-cluster.sh"), ...args], {
+  const out = execFileSync("bash", [join(ROOT, "scripts", script), ...args], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   return out.trim().split("\n").pop()!;
 }
+
+const ensureCluster = (...args: string[]) =>
+  programsDir("ensure-cluster.sh", "PULUMI_KUBEVIRT_CLUSTER_BIN", ...args);
 
 /** The directory holding etcd, kube-apiserver, kube-controller-manager and kubectl (built on first use). */
 export function clusterBinDir(): string {

@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { generateServerCertificates } from "../../../simulator/http/tls";
-import { freePort, StartupError, type ControlPlane } from "../control-plane";
+import { freePort, programsDir, StartupError, type ControlPlane } from "../control-plane";
 import {
   installKubeVirtObjects,
   KUBEVIRT_NAMESPACE,
@@ -30,18 +30,9 @@ export interface KubeVirt {
   stop(): Promise<void>;
 }
 
-const ROOT = join(__dirname, "../../..");
 
 /** The directory of KubeVirt's programs: PULUMI_KUBEVIRT_KUBEVIRT_BIN, or what scripts/ensure-kubevirt.sh prints. */
-export function kubevirtBinDir(): string {
-  const fromEnv = process.env.PULUMI_KUBEVIRT_KUBEVIRT_BIN;
-  if (fromEnv) return fromEnv;
-  const out = execFileSync("bash", [join(ROOT, "scripts/ensure-kubevirt.sh")], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return out.trim().split("\n").pop()!;
-}
+export const kubevirtBinDir = () => programsDir("ensure-kubevirt.sh", "PULUMI_KUBEVIRT_KUBEVIRT_BIN");
 
 /** A kubeconfig file in the control plane's directory for a KubeVirt service account. */
 async function serviceAccountKubeconfig(

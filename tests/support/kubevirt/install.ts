@@ -8,6 +8,8 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { request } from "../../../simulator/http/testing";
+import { conditionTrue } from "../../../simulator/kubevirt/api";
+import type { KubeObject } from "../../../simulator/store/types";
 
 /** A Kubernetes object as JSON. */
 export interface Manifest {
@@ -77,13 +79,9 @@ export async function until(check: () => Promise<boolean>, what: string, timeout
   }
 }
 
-async function conditionTrue(kc: KubeConfig, path: string, type: string): Promise<boolean> {
-  const res = await request<{ status?: { conditions?: { type: string; status: string }[] } }>(
-    kc,
-    "GET",
-    path,
-  );
-  return (res.json?.status?.conditions ?? []).some((c) => c.type === type && c.status === "True");
+/** Whether the object at `path` has condition `type` True. */
+async function hasCondition(kc: KubeConfig, path: string, type: string): Promise<boolean> {
+  return conditionTrue((await request<KubeObject>(kc, "GET", path)).json, type);
 }
 
 /** Where virt-api listens, and the CA of its serving certificate. */
@@ -129,7 +127,7 @@ export async function installKubeVirtObjects(kc: KubeConfig, objects: readonly M
   }
   for (const crd of crds) {
     const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
-    await until(() => conditionTrue(kc, path, "Established"), `CRD ${crd.metadata.name} to be Established`);
+    await until(() => hasCondition(kc, path, "Established"), `CRD ${crd.metadata.name} to be Established`);
   }
   await installKubeVirtResource(kc);
 }
@@ -189,10 +187,7 @@ export async function registerVirtApi(
   }
   for (const obj of apiServices) {
     const path = `/apis/apiregistration.k8s.io/v1/apiservices/${obj.metadata.name}`;
-    await until(
-      () => conditionTrue(kc, path, "Available"),
-      `APIService ${obj.metadata.name} to be Available`,
-    );
+    await until(() => hasCondition(kc, path, "Available"), `APIService ${obj.metadata.name} to be Available`);
   }
 }
 

@@ -23,7 +23,7 @@
  * one labelled `sim.kubevirt.io/crash-loop=true` fails before it runs.
  */
 import { makeInformer, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import { request } from "../../../simulator/http/testing";
+import { request, type RequestOptions } from "../../../simulator/http/testing";
 import { exitedPodStatus, now, podRequests, pullErrorPodStatus, runningPodStatus, type Obj } from "./kubelet";
 import { TIMING_PROFILES } from "../../../simulator/kubevirt/timings";
 import {
@@ -213,10 +213,20 @@ class NodeWorld implements NodeStandIn {
   }
 
   /** A merge patch; false when the object changed meanwhile (409) or is gone (404): the next pass retries. */
-  private async patch(kc: KubeConfig, path: string, body: unknown): Promise<boolean> {
-    const res = await request(kc, "PATCH", path, { body, contentType: MERGE });
+  private patch(kc: KubeConfig, path: string, body: unknown): Promise<boolean> {
+    return this.write(kc, "PATCH", path, { body, contentType: MERGE });
+  }
+
+  /** A write that a later pass may redo: false on 409 (changed meanwhile) or 404 (gone); other failures throw. */
+  private async write(
+    kc: KubeConfig,
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<boolean> {
+    const res = await request(kc, method, path, options);
     if (res.status === 409 || res.status === 404) return false;
-    if (res.status >= 300) throw new Error(`node stand-in: PATCH ${path}: ${res.status} ${res.text}`);
+    if (res.status >= 300) throw new Error(`node stand-in: ${method} ${path}: ${res.status} ${res.text}`);
     return true;
   }
 
@@ -376,18 +386,14 @@ class NodeWorld implements NodeStandIn {
    * handler role may update, not patch); the resourceVersion guards against a concurrent writer. False on a
    * conflict or when the VMI is gone: the next pass retries.
    */
-  private async writeVmi(vmi: Obj, status: any): Promise<boolean> {
+  private writeVmi(vmi: Obj, status: any): Promise<boolean> {
     const body = {
       ...vmi,
       apiVersion: "kubevirt.io/v1",
       kind: "VirtualMachineInstance",
       status: { ...vmi.status, ...status },
     };
-    const res = await request(this.handler, "PUT", this.vmiPath(vmi), { body });
-    if (res.status === 409 || res.status === 404) return false;
-    if (res.status >= 300)
-      throw new Error(`node stand-in: PUT ${this.vmiPath(vmi)}: ${res.status} ${res.text}`);
-    return true;
+    return this.write(this.handler, "PUT", this.vmiPath(vmi), { body });
   }
 
   private reconcileVmi(vmi: Obj): void {

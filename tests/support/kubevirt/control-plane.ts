@@ -30,7 +30,6 @@ export interface KubeVirt {
   stop(): Promise<void>;
 }
 
-
 /** The directory of KubeVirt's programs: PULUMI_KUBEVIRT_KUBEVIRT_BIN, or what scripts/ensure-kubevirt.sh prints. */
 export const kubevirtBinDir = () => programsDir("ensure-kubevirt.sh", "PULUMI_KUBEVIRT_KUBEVIRT_BIN");
 

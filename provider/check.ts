@@ -10,7 +10,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "./connections";
 import { ApiError, describeApiFailure } from "./kube/errors";
 import type { LiveVm } from "./model/kubevirt";
+import { desiredOf } from "./operations/context";
 import { notOursMessage, ownerSelector, ownershipOf } from "./ownership";
+import { describeAction, powerActions } from "./planner/actions";
+import { plan } from "./planner/plan";
+import type { Log } from "./progress/sink";
 import { containsUnknown, desiredPowerState, isUnknown, validateVmInputs } from "./schema";
 import type { VmOutputs } from "./vm-outputs";
 
@@ -19,7 +23,7 @@ type Failure = pulumi.dynamic.CheckFailure;
 /** What check needs from the provider. */
 export interface CheckDeps {
   connect(inputs: Pick<VmOutputs, "kubeconfig" | "context">): Connection;
-  log(line: string): void;
+  log: Log;
   /** The VMs claimed so far in this deployment: `<connection>/<namespace>/<name>` → owner. */
   claims: Map<string, string>;
   /** Namespaces already found to exist, per connection. */
@@ -64,6 +68,7 @@ export async function check(
   }
   if (failures.length > 0 || !result.ok) return { inputs: news, failures };
   const inputs: VmOutputs = { ...result.value, owner: raw.owner as string };
+  if (typeof raw.resourceUrn === "string") inputs.resourceUrn = raw.resourceUrn;
   if (inputs.powerState === undefined) {
     const implied = desiredPowerState(inputs);
     if (implied !== undefined) inputs.powerState = implied;
@@ -120,6 +125,11 @@ async function checkNew(
   if (inputs.adopt) {
     const from = ownership.kind === "foreign" ? ` (taking it over from ${ownership.owner})` : "";
     deps.log(`${inputs.name}: will adopt the existing VirtualMachine ${id}${from}`);
+    // What adopting it will do, as diff says of a managed VM (preview sends no diff for a new resource).
+    const observed = { vm: existing, vmi: await conn.api.getVmi(ns, inputs.name) };
+    const p = plan({ desired: desiredOf(inputs), observed, adoptedAt: "preview" });
+    for (const action of powerActions(p)) deps.log(describeAction(action, inputs.name));
+    for (const note of p.notes) deps.log(`${inputs.name}: note: ${note}`);
     return undefined;
   }
   const reason = `${notOursMessage(id, ownership, "taking over")}; set adopt: true to manage it with this program, or choose another name`;

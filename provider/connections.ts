@@ -8,6 +8,7 @@ import { contextNamespace, loadKubeConfig, type ConnectionSettings } from "./kub
 import { KubeVirtApi } from "./kube/kubevirt-api";
 import { DEFAULT_RETRY } from "./kube/retry";
 import { WatchPool, type NamespaceWatch } from "./kube/namespace-watch";
+import type { Log } from "./progress/sink";
 
 /** A connection to one cluster. */
 export interface Connection {
@@ -26,7 +27,7 @@ export class Connections {
   private readonly watches: WatchPool;
 
   constructor(
-    private readonly log: (line: string) => void,
+    private readonly log: Log,
     watchIdleMs?: number,
   ) {
     this.watches = new WatchPool(log, watchIdleMs);
@@ -41,13 +42,13 @@ export class Connections {
     let conn = this.cache.get(key);
     if (!conn) {
       const kc = loadKubeConfig(settings);
-      for (const warning of insecureSettings(kc)) this.log(`warning: ${warning}`);
+      for (const warning of insecureSettings(kc)) this.log(warning, "warning");
       const retry = {
         ...DEFAULT_RETRY,
         onRetry: (err: Error, attempt: number, delayMs: number) =>
           this.log(`API call failed (${err.message}); retry ${attempt} in ${Math.round(delayMs)} ms`),
       };
-      const api = new KubeVirtApi(kc, retry, (w) => this.log(`warning from the API server: ${w}`));
+      const api = new KubeVirtApi(kc, retry, (w) => this.log(`the API server warns: ${w}`, "warning"));
       const watches = this.watches;
       conn = { key, api, defaultNamespace: contextNamespace(kc), watch: (ns) => watches.get(api, key, ns) };
       this.cache.set(key, conn);

@@ -8,6 +8,8 @@ import { ApiError } from "./kube/errors";
 import type { KubeVirtApi, PowerCall } from "./kube/kubevirt-api";
 import type { NamespaceWatch, Observed } from "./kube/namespace-watch";
 import { describeAction, waitLabel, type Action, type Plan } from "./planner/actions";
+import type { Log } from "./progress/sink";
+import { caughtUpAfter } from "./wait/caught-up";
 import { waitFor } from "./wait/waiter";
 
 /** Where and how to execute. */
@@ -18,7 +20,8 @@ export interface ExecutionContext {
   name: string;
   /** Epoch milliseconds: the operation's timeout. */
   deadline: number;
-  log: (line: string) => void;
+  /** Receives what is done (info) and how waits are going (status). */
+  log: Log;
   /** Whether a VM found under this name is the one this resource manages (a create's lost answer). */
   isOurs: (vm: LiveVm) => boolean;
 }
@@ -90,6 +93,7 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
           log: ctx.log,
           label: waitLabel(target),
         });
+        floor = await caughtUpAfter(ctx.watch, ctx.name, target, floor, ctx.deadline);
         break;
       }
     }

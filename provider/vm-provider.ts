@@ -15,6 +15,7 @@ import { deleteVm } from "./operations/delete";
 import { diff } from "./operations/diff";
 import { read } from "./operations/read";
 import { update } from "./operations/update";
+import { asOperationOf, consoleSink, logTo, type ProgressSink } from "./progress/sink";
 import type { VmOutputs } from "./vm-outputs";
 
 export type { VmOutputs } from "./vm-outputs";
@@ -30,18 +31,23 @@ export interface VmProviderOptions {
   watchIdleMs?: number;
 }
 
-/** Builds the provider. `log` receives progress lines (the CLI shows them during `up`). */
+/**
+ * Builds the provider. `sink` receives its progress, each line with the URN of the VM resource it is about (see
+ * `progress/`); a `flush` on the sink is awaited before an operation returns, so that the engine has every line
+ * of a step before the step ends.
+ */
 export function createVmProvider(
-  log: (line: string) => void = (l) => console.log(l),
+  sink: ProgressSink & { flush?(): Promise<void> } = consoleSink,
   options: VmProviderOptions = {},
 ): VmProvider {
+  const log = logTo(sink);
   const connections = new Connections(log, options.watchIdleMs);
   const ctx: OperationContext = {
     connect: (inputs) => connections.get({ kubeconfig: inputs.kubeconfig, context: inputs.context }),
     log,
   };
   const checkDeps: CheckDeps = { ...ctx, claims: new Map(), namespaces: new Set() };
-  return guarded({
+  return guarded(sink, {
     close: () => connections.close(),
     check: (olds: VmOutputs, news: Record<string, unknown>) => check(checkDeps, olds, news),
     diff: (_id: string, olds: VmOutputs, news: VmOutputs) => diff(ctx, olds, news),
@@ -53,14 +59,17 @@ export function createVmProvider(
 }
 
 /**
- * The provider with every operation's errors made safe for the engine (see {@link forEngine}) and naming the
- * VM they are about.
+ * The provider with every operation run as the operation of its VM resource (its lines carry that resource's
+ * URN), its lines flushed before it returns, and its errors made safe for the engine (see {@link forEngine})
+ * and naming the VM they are about.
  */
-function guarded(provider: VmProvider): VmProvider {
+function guarded(sink: { flush?(): Promise<void> }, provider: VmProvider): VmProvider {
   const wrap =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>, vmOf: (...args: A) => VmOutputs | undefined) =>
     (...args: A): Promise<R> =>
-      fn(...args).catch((err: unknown) => Promise.reject(forEngine(naming(err, vmOf(...args)))));
+      asOperationOf(urnOf(args), () => fn(...args))
+        .catch((err: unknown) => Promise.reject(forEngine(naming(err, vmOf(...args)))))
+        .finally(() => sink.flush?.());
   return {
     close: provider.close,
     check: wrap(provider.check, () => undefined),
@@ -70,6 +79,12 @@ function guarded(provider: VmProvider): VmProvider {
     update: wrap(provider.update, (_id, olds) => olds),
     delete: wrap(provider.delete, (_id, props) => props),
   };
+}
+
+/** The URN of the VM resource an operation is about: its last argument (the new or stored inputs) names it. */
+function urnOf(args: unknown[]): string | undefined {
+  const urn = (args[args.length - 1] as { resourceUrn?: unknown } | undefined)?.resourceUrn;
+  return typeof urn === "string" ? urn : undefined;
 }
 
 /** `err`, its message prefixed with the VM's id unless it names the VM already. */

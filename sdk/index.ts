@@ -31,3 +31,6 @@ export type {
 
 export { VirtualMachine } from "./virtual-machine";
 export type { ObservedVirtualMachine, VirtualMachineCondition, VirtualMachineInterface } from "./outputs";
+export type { VirtualMachineConnection, VirtualMachineGetOptions } from "./get";
+export { getVirtualMachine, getVirtualMachineOutput } from "./lookup";
+export type { GetVirtualMachineArgs, GetVirtualMachineOutputArgs, GetVirtualMachineResult } from "./lookup";

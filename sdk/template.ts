@@ -14,7 +14,7 @@
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type * as k8s from "@pulumi/kubernetes";
+import type { Affinity, PersistentVolumeClaimSpec, Toleration } from "./kubernetes-types";
 
 /** Labels and annotations copied onto the instance (and its virt-launcher pod). */
 export interface TemplateMetadata {
@@ -61,9 +61,9 @@ export interface VirtualMachineInstanceSpec {
   /** Node labels the instance's node must carry. */
   nodeSelector?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Pod affinity and anti-affinity of the virt-launcher pod (Kubernetes `Affinity`). */
-  affinity?: pulumi.Input<k8s.types.input.core.v1.Affinity>;
+  affinity?: pulumi.Input<Affinity>;
   /** Tolerations of the virt-launcher pod (Kubernetes `Toleration`). */
-  tolerations?: pulumi.Input<pulumi.Input<k8s.types.input.core.v1.Toleration>[]>;
+  tolerations?: pulumi.Input<pulumi.Input<Toleration>[]>;
   /**
    * Seconds the guest gets to shut down after a stop before it is killed. KubeVirt's default is 30
    * (180 for Windows-like guests is common). `0` kills the instance at once.
@@ -375,7 +375,7 @@ export interface DataVolumeSpec {
   /** Storage request with CDI's defaulting of access and volume modes, e.g. `{ resources: { requests: { storage: "10Gi" } } }`. */
   storage?: pulumi.Input<Record<string, unknown>>;
   /** A full PersistentVolumeClaim spec (no defaulting). Use `storage` unless you need exact control. */
-  pvc?: pulumi.Input<k8s.types.input.core.v1.PersistentVolumeClaimSpec>;
+  pvc?: pulumi.Input<PersistentVolumeClaimSpec>;
   /** Any other field, passed through unchanged. */
   [field: string]: unknown;
 }

@@ -11,11 +11,15 @@ import {
   unknownKeys,
 } from "../provider/schema/argKeys";
 import type { VirtualMachineArgs } from "./args";
+import { getRequest, isGetRequest, readOnlyResource, type VirtualMachineGetOptions } from "./get";
 import type { ObservedPowerState } from "./enums";
 import type { ObservedVirtualMachine, VirtualMachineCondition, VirtualMachineInterface } from "./outputs";
 import { providerShim } from "./provider-shim";
 
-/** The custom resource the component owns (type `pulumi-nodejs:dynamic/kubevirt:VirtualMachine`). */
+/** The type of the custom resource the component owns. */
+const RESOURCE_TYPE = "pulumi-nodejs:dynamic/kubevirt:VirtualMachine";
+
+/** The custom resource the component owns (type {@link RESOURCE_TYPE}). */
 class VirtualMachineResource extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
   declare readonly namespace: pulumi.Output<string>;
@@ -99,6 +103,11 @@ export class VirtualMachine extends pulumi.ComponentResource {
   constructor(name: string, args: VirtualMachineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("kubevirt:index:VirtualMachine", name, {}, opts);
     if (opts?.urn) return;
+    if (isGetRequest(args)) {
+      const read = readOnlyResource(args, this);
+      this.expose(new VirtualMachineResource(name, read.props, read.opts));
+      return;
+    }
     const metadata = pulumi.output(args.metadata ?? {});
     const vm = new VirtualMachineResource(
       name,
@@ -111,6 +120,8 @@ export class VirtualMachine extends pulumi.ComponentResource {
         // Who manages the VM: marked on it, so that an interrupted create is resumed, never duplicated, and no
         // other stack takes it over or deletes it (never causes a diff; a stack rename keeps working).
         owner: this.urn,
+        // Where the provider shows its progress: the row of this resource (never causes a diff either).
+        resourceUrn: pulumi.createUrn(name, RESOURCE_TYPE, this),
         runStrategy: args.runStrategy,
         running: args.running,
         powerState: args.powerState,
@@ -132,6 +143,34 @@ export class VirtualMachine extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    this.expose(vm);
+  }
+
+  /**
+   * Reads an existing VirtualMachine that this program does not manage: the returned component's outputs
+   * (`name`, `namespace`, `powerState`, `uid`, `interfaces`, ...) come from the live VM and its instance.
+   * Only GET requests are sent: the VM is never changed, adopted or marked, and `pulumi destroy` leaves it
+   * alone (the engine drops the read from state). A VM that does not exist fails the run with
+   * `VirtualMachine <namespace>/<name> not found`. To manage an existing VM instead, declare it with
+   * `adopt: true`.
+   *
+   * @param name The Pulumi resource name.
+   * @param id The VM: `"namespace/name"`, or `"name"` in the kubeconfig context's namespace.
+   * @param opts Resource options, plus `kubeconfig` and `context` (see {@link VirtualMachineGetOptions}).
+   *
+   * @example
+   * ```ts
+   * const db = VirtualMachine.get("db", "prod/db-vm");
+   * export const dbIp = db.interfaces.apply((i) => i?.[0]?.ipAddress);
+   * ```
+   */
+  static get(name: string, id: pulumi.Input<string>, opts?: VirtualMachineGetOptions): VirtualMachine {
+    const get = getRequest(id, opts);
+    return new VirtualMachine(name, get.request as unknown as VirtualMachineArgs, get.opts);
+  }
+
+  /** Sets and registers the component's outputs from the inner resource. */
+  private expose(vm: VirtualMachineResource): void {
     const outputs: pulumi.Inputs = { name: vm.name, namespace: vm.namespace };
     for (const key of OBSERVED_KEYS) outputs[key] = vm.observed.apply((o) => o[key]);
     Object.assign(this, outputs);

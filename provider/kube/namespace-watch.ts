@@ -7,6 +7,7 @@
  * long. Waiters are told about every change. A watch the server refuses (401/403) is reported to the waiters at
  * once, with what was refused; other failures are logged.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   ERROR,
   ListWatch,
@@ -17,6 +18,7 @@ import {
 } from "@kubernetes/client-node";
 import type { LiveVm, LiveVmi } from "../model/kubevirt";
 import { COLLECTION, PLURALS, type KubeVirtApi, type Kind } from "./kubevirt-api";
+import { outsideOperations } from "../progress/sink";
 
 /** The default inactivity limit of a watch stream (client-node's own): kube-apiserver sends bookmarks more often. */
 export const DEFAULT_WATCH_IDLE_MS = 30_000;
@@ -268,7 +270,8 @@ export class NamespaceWatch {
 
   /** Starts listing and watching (once); resolves when the first lists are in (a failed start is tried again). */
   async ready(): Promise<void> {
-    await Promise.all([this.vms.ready(), this.vmis.ready()]);
+    // Shared by every VM of the namespace: what the watch reports is about none of them in particular.
+    await outsideOperations(() => Promise.all([this.vms.ready(), this.vmis.ready()]));
   }
 
   /** @internal The server refused a watch: tell the waiters. */
@@ -298,10 +301,14 @@ export class NamespaceWatch {
     };
   }
 
-  /** Subscribes to changes; returns the unsubscribe function. */
+  /**
+   * Subscribes to changes; returns the unsubscribe function. The listener runs in the subscriber's async context
+   * (so what it logs is about the subscriber's VM, not about the watch).
+   */
   onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    const bound = AsyncLocalStorage.bind(listener);
+    this.listeners.add(bound);
+    return () => this.listeners.delete(bound);
   }
 
   /** @internal Called by the collections. */

@@ -8,6 +8,7 @@ import type { LiveVm } from "../model/kubevirt";
 import { declaredStrategy, vmManifest } from "../model/manifest";
 import { ownershipOf } from "../ownership";
 import type { Desired } from "../planner/plan";
+import type { Log } from "../progress/sink";
 import { desiredPowerState, type VmInputs } from "../schema";
 import type { VmOutputs } from "../vm-outputs";
 
@@ -15,8 +16,8 @@ import type { VmOutputs } from "../vm-outputs";
 export interface OperationContext {
   /** The (cached) connection for these settings. */
   connect(inputs: Pick<VmInputs, "kubeconfig" | "context">): Connection;
-  /** Receives progress lines (the CLI shows them during `up`). */
-  log(line: string): void;
+  /** Receives progress about the resource whose operation this is (the CLI shows it on that row). */
+  log: Log;
 }
 
 /** Reads the VM and its instance. */

@@ -7,8 +7,11 @@ import { containsUnknown, isUnknown } from "../schema";
 import type { VmOutputs } from "../vm-outputs";
 import { desiredOf, idOf, observeLive, type OperationContext } from "./context";
 
-/** Keys that are not part of the declaration (the owner changes with a stack rename, and never causes a diff). */
-const NOT_DECLARED = new Set(["observed", "__provider", "owner"]);
+/**
+ * Keys that are not part of the declaration (the owner and the resource's URN change with a stack rename, and
+ * never cause a diff).
+ */
+const NOT_DECLARED = new Set(["observed", "__provider", "owner", "resourceUrn"]);
 
 /**
  * The dynamic provider's `diff`: a replace when the name or namespace changes; otherwise a change when the

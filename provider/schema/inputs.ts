@@ -117,9 +117,9 @@ export const vmInputsSchema = z.looseObject({
 
 /**
  * Inputs the engine or the component add beside the declared ones: the serialized provider, the
- * auto-name prefix, the owning component's URN and the observed state.
+ * auto-name prefix, the owning component's URN, the VM resource's own URN and the observed state.
  */
-const INTERNAL_KEYS: readonly string[] = ["__provider", "autoNamePrefix", "owner", "observed"];
+const INTERNAL_KEYS: readonly string[] = ["__provider", "autoNamePrefix", "owner", "resourceUrn", "observed"];
 
 /** The inputs a caller may give (what an unknown key is compared with). */
 const INPUT_KEYS = Object.keys(vmInputsSchema.shape).filter(

@@ -6,8 +6,8 @@
  * Every schema accepts Pulumi's unknown sentinel (see `u`). The schemas' input types equal the SDK's
  * types, resolved (`sdk/args.typetest.ts` fails to compile when they drift apart).
  */
-import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
+import type { Affinity, PersistentVolumeClaimSpec, Toleration } from "../../sdk/kubernetes-types";
 import { canonicalQuantity } from "./quantity";
 import type { Resolved } from "./resolved";
 import { u } from "./zodUtil";
@@ -17,8 +17,8 @@ const bool = () => u(z.boolean());
 const stringMap = () => u(z.record(z.string(), str()));
 const obj = () => u(z.looseObject({}));
 /**
- * A field the SDK types with a Kubernetes type of `@pulumi/kubernetes` (e.g. `Affinity`): checked only to
- * be an object and passed through unchanged (the API server validates it), but typed as that type.
+ * A field the SDK types with a Kubernetes type (e.g. `Affinity`, from `sdk/kubernetes-types.ts`): checked
+ * only to be an object and passed through unchanged (the API server validates it), but typed as that type.
  */
 const kubernetesObject = <T>() => obj() as unknown as z.ZodType<Resolved<T>, Resolved<T>>;
 const wholeNumber = (what: string, min: 0 | 1) =>
@@ -138,8 +138,8 @@ export const instanceSpecSchema = z.looseObject({
   volumes: u(z.array(u(volumeSchema))).optional(),
   networks: u(z.array(u(networkSchema))).optional(),
   nodeSelector: stringMap().optional(),
-  affinity: kubernetesObject<k8s.types.input.core.v1.Affinity>().optional(),
-  tolerations: u(z.array(kubernetesObject<k8s.types.input.core.v1.Toleration>())).optional(),
+  affinity: kubernetesObject<Affinity>().optional(),
+  tolerations: u(z.array(kubernetesObject<Toleration>())).optional(),
   terminationGracePeriodSeconds: wholeNumber("terminationGracePeriodSeconds", 0).optional(),
   evictionStrategy: u(z.enum(["None", "LiveMigrate", "LiveMigrateIfPossible", "External"])).optional(),
   hostname: str().optional(),
@@ -169,7 +169,7 @@ export const dataVolumeTemplateSchema = z.looseObject({
       source: obj().optional(),
       sourceRef: u(z.looseObject({ kind: str(), name: str(), namespace: str().optional() })).optional(),
       storage: obj().optional(),
-      pvc: kubernetesObject<k8s.types.input.core.v1.PersistentVolumeClaimSpec>().optional(),
+      pvc: kubernetesObject<PersistentVolumeClaimSpec>().optional(),
     }),
   ),
 });

@@ -4,14 +4,15 @@
  * output during `up`), fails fast with KubeVirt's reason, and gives up at the deadline.
  */
 import type { NamespaceWatch, Observed } from "../kube/namespace-watch";
+import type { Log } from "../progress/sink";
 import { evaluate, priorOf, statusLine, type AnyWaitTarget, type Prior } from "./conditions";
 
 /** Options of one wait. */
 export interface WaitOptions {
   /** Epoch milliseconds after which the wait fails. */
   deadline: number;
-  /** Receives progress lines. */
-  log: (line: string) => void;
+  /** Receives progress: each change of status (ephemeral), then the outcome. */
+  log: Log;
   /** What the target means, for messages: "Ready", "Stopped", ... */
   label: string;
   /** Milliseconds between "still waiting" lines while nothing changes (default 30 s). */
@@ -72,7 +73,7 @@ class Waiting {
     this.unsubscribe = this.watch.onChange(() => this.check());
     this.timer = setTimeout(() => this.timedOut(), Math.max(0, this.options.deadline - Date.now()));
     this.heartbeat = setInterval(
-      () => this.options.log(`${this.name}: still ${this.last || "waiting"}, ${this.elapsed()}`),
+      () => this.options.log(`${this.name}: still ${this.last || "waiting"}, ${this.elapsed()}`, "status"),
       this.options.heartbeatMs ?? 30_000,
     );
     this.check();
@@ -98,7 +99,7 @@ class Waiting {
       this.fail(`${name} stopped: ${verdict.reason}`);
     } else if (verdict.status !== this.last) {
       this.last = verdict.status;
-      options.log(`${name}: ${verdict.status}, ${this.elapsed()}`);
+      options.log(`${name}: ${verdict.status}, ${this.elapsed()}`, "status");
     }
   }
 

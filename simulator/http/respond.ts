@@ -35,7 +35,12 @@ export function writeError(res: ServerResponse, err: unknown, warnings: string[]
 }
 
 /** Reads the whole request body as text; 413 past {@link MAX_BODY_BYTES}. */
-export function readBody(req: IncomingMessage): Promise<string> {
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString("utf8");
+}
+
+/** Reads the whole request body as bytes (a protobuf body is no text); 413 past {@link MAX_BODY_BYTES}. */
+export function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,7 +53,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

@@ -20,7 +20,8 @@ import { FaultInjector, type FaultAction, type FaultRule } from "./faults";
 import { ApiRegistry, NAMESPACES } from "./registry";
 import { RequestLog, type RequestFilter, type RequestRecord } from "./request-log";
 import { selectorOf, type HandlerContext, type ResourceRoute } from "./resources";
-import { mediaType, readBody, writeError, writeJson } from "./respond";
+import { decodeBody } from "./body";
+import { mediaType, readBody, readBodyBytes, writeError, writeJson } from "./respond";
 import type { ServerCertificates } from "./tls";
 import { tableVersion } from "./table";
 import { asTable, isDryRun, runVerb } from "./verbs";
@@ -413,18 +414,19 @@ export class ApiServer implements ExtensionHost {
     warnings: string[],
     fired: FaultAction[],
   ): Promise<void> {
-    const body = MUTATING_METHODS.includes(req.method ?? "") ? await readBody(req) : "";
+    const raw = MUTATING_METHODS.includes(req.method ?? "") ? await readBodyBytes(req) : Buffer.alloc(0);
     const dryRun = isDryRun(query);
-    if (isCustomSubresource(route))
-      return this.serveCustomSubresource(req, res, route, verb, body, query.getAll("dryRun"), warnings);
+    if (isCustomSubresource(route)) {
+      const text = raw.toString("utf8");
+      return this.serveCustomSubresource(req, res, route, verb, text, query.getAll("dryRun"), warnings);
+    }
     if (verb === "watch") return this.serveWatchRequest(req, res, route, query, fired);
     const ctx: HandlerContext = {
       store: this.store,
       registry: this.registry,
       route,
       query,
-      body,
-      contentType: mediaType(req.headers["content-type"]),
+      ...decodeBody(route, verb, mediaType(req.headers["content-type"]), raw),
       dryRun,
       warnings,
     };

@@ -28,7 +28,7 @@ export interface Endpoint {
 
 /** Options of one {@link request}. */
 export interface RequestOptions {
-  /** A JSON value, or a string sent as is (e.g. YAML or a malformed body). */
+  /** A JSON value, or a string or Buffer sent as is (e.g. YAML, protobuf or a malformed body). */
   body?: unknown;
   /** The `Content-Type` of a body; `application/json` by default. */
   contentType?: string;
@@ -70,7 +70,7 @@ export async function request<T = unknown>(
   const base = new URL(server);
   const url = new URL(base.pathname.replace(/\/$/, "") + path, base);
   const payload =
-    options.body === undefined || typeof options.body === "string"
+    options.body === undefined || typeof options.body === "string" || Buffer.isBuffer(options.body)
       ? options.body
       : JSON.stringify(options.body);
   const headers: Record<string, string> = {

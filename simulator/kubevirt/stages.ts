@@ -103,6 +103,11 @@ function syncReason(vmi: KubeObject): string | undefined {
   return c?.status === "False" ? c.reason : undefined;
 }
 /** The VMI's grace period in ms of simulated time (scaled by `secondsScale`). */
+/** The launcher pod's IP on the pod network (one per VMI of the world). */
+function podIp(ctx: StageContext): string {
+  return `${ctx.settings.podNetworkPrefix}.${(ctx.ordinal % 250) + 2}`;
+}
+
 export function graceMs(ctx: StageContext): number {
   const tgps = ctx.vmi.spec?.terminationGracePeriodSeconds;
   const s = typeof tgps === "number" ? tgps : DEFAULT_GRACE_PERIOD_SECONDS;
@@ -291,13 +296,17 @@ const LIVE_STAGES: Omit<Stage, "deleting">[] = [
         },
         c.now,
       );
-      out.status!.interfaces = [{ name: "default", interfaceName: "eth0", infoSource: "domain" }];
+      // The pod network's IP comes with the domain, from the pod (§3.1), agent or not.
+      const ip = podIp(c);
+      out.status!.interfaces = [
+        { name: "default", interfaceName: "eth0", ipAddress: ip, ipAddresses: [ip], infoSource: "domain" },
+      ];
       return out;
     },
   },
   {
     name: "vmi-agent-connected",
-    description: "The guest agent connects: AgentConnected=True and the interface reports its IP.",
+    description: "The guest agent connects: AgentConnected=True, and the interface's IP is also the agent's.",
     weight: 0,
     phases: [Phase.Running],
     when: (c) =>
@@ -306,7 +315,7 @@ const LIVE_STAGES: Omit<Stage, "deleting">[] = [
     delayMs: (c) => c.timings.agentConnectMs,
     next: (c) => {
       const out = withCondition(c.vmi, { type: "AgentConnected", status: "True" }, c.now);
-      const ip = `${c.settings.podNetworkPrefix}.${(c.ordinal % 250) + 2}`;
+      const ip = podIp(c);
       out.status!.interfaces = [
         {
           name: "default",

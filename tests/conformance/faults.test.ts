@@ -154,7 +154,7 @@ describe("crash loop (§2.5 startFailure, §8 scenarios 5 and 21)", () => {
 });
 
 describe("guest agent and infrastructure", () => {
-  it("with sim.kubevirt.io/no-guest-agent the VM runs but never reports AgentConnected or an IP", async () => {
+  it("with sim.kubevirt.io/no-guest-agent the VM runs and never reports AgentConnected, only the pod's IP", async () => {
     const name = uniqueName("noagent");
     await createVM(sim, name, {
       runStrategy: "Always",
@@ -164,7 +164,11 @@ describe("guest agent and infrastructure", () => {
     await new Promise((r) => setTimeout(r, 150));
     const vmi = (await getVMI(sim, name))!;
     expect(vmi.status!.conditions.some((c: { type: string }) => c.type === "AgentConnected")).toBe(false);
-    expect(vmi.status!.interfaces[0].ipAddress).toBeUndefined();
+    // The pod network's IP comes from the pod, not the agent (§3.1).
+    expect(vmi.status!.interfaces[0]).toMatchObject({
+      ipAddress: expect.stringMatching(/^10\.244\.0\./),
+      infoSource: "domain",
+    });
   });
 
   it("guest events on a VMI that is not running answer 409, and unknown VMIs 404", async () => {

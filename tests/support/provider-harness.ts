@@ -1,3 +1,4 @@
+import { asText } from "../../provider/progress/sink";
 import { createVmProvider, type VmProvider, type VmProviderOptions } from "../../provider/vm-provider";
 import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../simulator";
 
@@ -36,7 +37,7 @@ export function providerOnSimulator(
   let p: VmProvider | undefined;
   beforeAll(async () => {
     sim = await startSimulator({ kubevirt: { timings: "fast" }, ...simulator });
-    p = createVmProvider((l) => lines.push(l), provider);
+    p = createVmProvider((l, where) => lines.push(asText(l, where.kind)), provider);
   });
   afterAll(async () => {
     p?.close();

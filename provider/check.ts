@@ -10,7 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { Connection } from "./connections";
 import { ApiError, describeApiFailure } from "./kube/errors";
 import type { LiveVm } from "./model/kubevirt";
-import { desiredOf } from "./operations/context";
+import { desiredOf, observeLive } from "./operations/context";
 import { notOursMessage, ownerSelector, ownershipOf } from "./ownership";
 import { describeAction, powerActions } from "./planner/actions";
 import { plan } from "./planner/plan";
@@ -114,7 +114,8 @@ async function checkNew(
     const owned = await ownedVm(conn, ns, inputs.owner!);
     if (owned) inputs.name = owned.metadata.name;
   }
-  const existing = await conn.api.getVm(ns, inputs.name);
+  const observed = await observeLive(conn, ns, inputs.name);
+  const existing = observed.vm;
   if (!existing) return undefined;
   const id = `${ns}/${inputs.name}`;
   const ownership = ownershipOf(existing, [inputs.owner]);
@@ -126,7 +127,6 @@ async function checkNew(
     const from = ownership.kind === "foreign" ? ` (taking it over from ${ownership.owner})` : "";
     deps.log(`${inputs.name}: will adopt the existing VirtualMachine ${id}${from}`);
     // What adopting it will do, as diff says of a managed VM (preview sends no diff for a new resource).
-    const observed = { vm: existing, vmi: await conn.api.getVmi(ns, inputs.name) };
     const p = plan({ desired: desiredOf(inputs), observed, adoptedAt: "preview" });
     for (const action of powerActions(p)) deps.log(describeAction(action, inputs.name));
     for (const note of p.notes) deps.log(`${inputs.name}: note: ${note}`);

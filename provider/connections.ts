@@ -19,6 +19,8 @@ export interface Connection {
   defaultNamespace: string;
   /** The shared watch of a namespace. */
   watch(namespace: string): NamespaceWatch;
+  /** Whether reads of a VM are served from the shared watch (else they are GETs). */
+  readsFromWatch: boolean;
 }
 
 /** Caches connections by a hash of their settings (the kubeconfig itself is never kept as a key). */
@@ -29,6 +31,7 @@ export class Connections {
   constructor(
     private readonly log: Log,
     watchIdleMs?: number,
+    private readonly readsFromWatch = false,
   ) {
     this.watches = new WatchPool(log, watchIdleMs);
   }
@@ -50,7 +53,13 @@ export class Connections {
       };
       const api = new KubeVirtApi(kc, retry, (w) => this.log(`the API server warns: ${w}`, "warning"));
       const watches = this.watches;
-      conn = { key, api, defaultNamespace: contextNamespace(kc), watch: (ns) => watches.get(api, key, ns) };
+      conn = {
+        key,
+        api,
+        defaultNamespace: contextNamespace(kc),
+        watch: (ns) => watches.get(api, key, ns),
+        readsFromWatch: this.readsFromWatch,
+      };
       this.cache.set(key, conn);
     }
     return conn;

@@ -64,9 +64,11 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
     switch (action.kind) {
       case "create":
         floor = { vm: await ctx.api.createVm(action.manifest, ctx.isOurs) };
+        ctx.watch.wrote(ctx.name, floor);
         break;
       case "patch":
         floor = { ...floor, vm: await patch(ctx, action.ops) };
+        ctx.watch.wrote(ctx.name, { vm: floor.vm });
         patched = true;
         break;
       case "start":

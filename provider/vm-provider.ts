@@ -29,6 +29,13 @@ export type VmProvider = Required<
 export interface VmProviderOptions {
   /** A watch stream silent for this long is replaced by a fresh list+watch (default 30 s). */
   watchIdleMs?: number;
+  /**
+   * How operations read a VM and its instance: `"watch"` (the default) from the namespace's shared watch, listed
+   * once per namespace when first needed, so a run of N VMs costs no read per VM (Pulumi starts a provider host
+   * per run, so the list is as fresh as the run); `"get"` with two GETs each time, for a host that lives across
+   * runs while others change its VMs (reads then see a change the moment the server has it).
+   */
+  reads?: "watch" | "get";
 }
 
 /**
@@ -41,7 +48,7 @@ export function createVmProvider(
   options: VmProviderOptions = {},
 ): VmProvider {
   const log = logTo(sink);
-  const connections = new Connections(log, options.watchIdleMs);
+  const connections = new Connections(log, options.watchIdleMs, options.reads !== "get");
   const ctx: OperationContext = {
     connect: (inputs) => connections.get({ kubeconfig: inputs.kubeconfig, context: inputs.context }),
     log,

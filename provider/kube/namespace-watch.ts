@@ -254,6 +254,8 @@ export class NamespaceWatch {
   private readonly vms: Collection<LiveVm>;
   private readonly vmis: Collection<LiveVmi>;
   private readonly listeners = new Set<() => void>();
+  /** What this process last wrote, by name: a floor for reads until the watch delivers it (read your writes). */
+  private readonly written = new Map<string, Observed>();
   /** Set while the server refuses the watch (401/403); waits fail with it. */
   failure?: Error;
 
@@ -295,10 +297,20 @@ export class NamespaceWatch {
    * behind: a cached entry older than the floor's resourceVersion is replaced by the floor's object.
    */
   get(name: string, floor: Observed = {}): Observed {
+    const mine = this.written.get(name);
     return {
-      vm: pick(this.vms.entry(name), floor.vm),
-      vmi: pick(this.vmis.entry(name), floor.vmi),
+      vm: pick(this.vms.entry(name), newer(floor.vm, mine?.vm)),
+      vmi: pick(this.vmis.entry(name), newer(floor.vmi, mine?.vmi)),
     };
+  }
+
+  /**
+   * Records an object as the server answered a write of it: until the watch delivers that version or a later
+   * one (a deletion included), reads of the name see it.
+   */
+  wrote(name: string, objects: Observed): void {
+    const mine = this.written.get(name);
+    this.written.set(name, { vm: newer(mine?.vm, objects.vm), vmi: newer(mine?.vmi, objects.vmi) });
   }
 
   /**
@@ -320,6 +332,15 @@ export class NamespaceWatch {
     this.vms.stop();
     this.vmis.stop();
   }
+}
+
+/** The later of two versions of an object (by resourceVersion), or the one there is. */
+function newer<T extends { metadata: { resourceVersion: string } }>(
+  a: T | undefined,
+  b: T | undefined,
+): T | undefined {
+  if (!a || !b) return a ?? b;
+  return rvLess(a.metadata.resourceVersion, b.metadata.resourceVersion) ? b : a;
 }
 
 function pick<T extends { metadata: { resourceVersion: string } }>(

@@ -20,8 +20,27 @@ export interface OperationContext {
   log: Log;
 }
 
-/** Reads the VM and its instance. */
-export async function observeLive(conn: Connection, ns: string, name: string): Promise<Observed> {
+/**
+ * The VM and its instance as the cluster has them: from the namespace's shared watch once it has listed them
+ * (one list per namespace and collection for every VM of the run, no request per VM; the watch is at most a
+ * moment behind the server, and has what this process wrote), or with two GETs when the connection reads with
+ * GETs, when `fresh` is asked for (after a concurrent change) or when the watch cannot list (refused, or its
+ * list failed).
+ */
+export async function observeLive(
+  conn: Connection,
+  ns: string,
+  name: string,
+  fresh = false,
+): Promise<Observed> {
+  if (conn.readsFromWatch && !fresh) {
+    const watch = conn.watch(ns);
+    const listed = await watch.ready().then(
+      () => watch.failure === undefined,
+      () => false,
+    );
+    if (listed) return watch.get(name);
+  }
   const [vm, vmi] = await Promise.all([conn.api.getVm(ns, name), conn.api.getVmi(ns, name)]);
   return { vm, vmi };
 }

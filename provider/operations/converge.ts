@@ -3,6 +3,7 @@
  * partial-state report of one that fails after the VM exists.
  */
 import { execute, StaleObservationError } from "../executor";
+import type { Observed } from "../kube/namespace-watch";
 import { observe } from "../model/observed";
 import { notOursMessage, ownershipOf } from "../ownership";
 import { plan, type Declared } from "../planner/plan";
@@ -28,14 +29,16 @@ export async function converge(
   const { log } = ctx;
   let prev = previous;
   const desired = desiredOf(inputs);
+  let seen: Observed;
   for (let attempt = 1; ; attempt++) {
-    const observed = await observeLive(conn, ns, inputs.name);
+    // After a concurrent change, read it from the server: the watch may not have it yet.
+    const observed = await observeLive(conn, ns, inputs.name, attempt > 1);
     const adoptedAt = adopting && observed.vm && !prev ? new Date().toISOString() : undefined;
     const p = plan({ desired, previous: prev, observed, adoptedAt });
     for (const note of p.notes) log(`${inputs.name}: note: ${note}`);
     try {
       const exec = { api: conn.api, watch: conn.watch(ns), namespace: ns, name: inputs.name, deadline, log };
-      await execute(p, { ...exec, isOurs: (vm) => isOurs(vm, inputs) }, observed);
+      seen = await execute(p, { ...exec, isOurs: (vm) => isOurs(vm, inputs) }, observed);
       break;
     } catch (err) {
       if (!(err instanceof StaleObservationError) || attempt >= MAX_PLAN_ATTEMPTS) throw err;
@@ -43,8 +46,8 @@ export async function converge(
       if (p.actions.some((a) => a.kind === "create")) prev = desired;
     }
   }
-  const live = await observeLive(conn, ns, inputs.name);
-  return { ...stripObserved(inputs), observed: live.vm ? observe(live.vm, live.vmi) : undefined };
+  // What the plan's last step saw (its writes' answers, what its waits saw): no read again.
+  return { ...stripObserved(inputs), observed: seen.vm ? observe(seen.vm, seen.vmi) : undefined };
 }
 
 /**
@@ -63,7 +66,7 @@ export async function keepingState(
     return await work();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const live = await observeLive(ctx.connect(inputs), inputs.namespace!, inputs.name).catch(
+    const live = await observeLive(ctx.connect(inputs), inputs.namespace!, inputs.name, true).catch(
       () => undefined,
     );
     if (!live?.vm) throw err;

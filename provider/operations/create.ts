@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { notOursMessage, ownershipOf } from "../ownership";
 import type { VmOutputs } from "../vm-outputs";
-import { idOf, type OperationContext } from "./context";
+import { idOf, observeLive, type OperationContext } from "./context";
 import { converge, keepingState } from "./converge";
 
 /**
@@ -12,7 +12,7 @@ import { converge, keepingState } from "./converge";
 export async function create(ctx: OperationContext, news: VmOutputs): Promise<pulumi.dynamic.CreateResult> {
   const { log } = ctx;
   const deadline = Date.now() + news.timeouts.create * 1000;
-  const existing = await ctx.connect(news).api.getVm(news.namespace!, news.name);
+  const { vm: existing } = await observeLive(ctx.connect(news), news.namespace!, news.name);
   const ownership = existing ? ownershipOf(existing, [news.owner]) : undefined;
   if (ownership && ownership.kind !== "ours" && !news.adopt) {
     throw new Error(

@@ -59,13 +59,16 @@ async function readExisting(
   return { id, props: out };
 }
 
-/** The observed state of the VM `namespace/name` and its instance (two GETs); `undefined` when there is no VM. */
+/**
+ * The observed state of the VM `namespace/name` and its instance (two GETs, never a watch: a lookup reads one
+ * VM, in a process that must be free to exit); `undefined` when there is no VM.
+ */
 export async function observeExisting(
   conn: Connection,
   namespace: string,
   name: string,
 ): Promise<ObservedVm | undefined> {
-  const { vm, vmi } = await observeLive(conn, namespace, name);
+  const { vm, vmi } = await observeLive(conn, namespace, name, true);
   return vm ? observe(vm, vmi) : undefined;
 }
 

@@ -2,7 +2,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { notOursMessage, ownershipOf } from "../ownership";
 import type { VmOutputs } from "../vm-outputs";
-import { desiredOf, idOf, type OperationContext } from "./context";
+import { desiredOf, idOf, observeLive, type OperationContext } from "./context";
 import { converge, keepingState } from "./converge";
 
 /**
@@ -15,7 +15,7 @@ export async function update(
   news: VmOutputs,
 ): Promise<pulumi.dynamic.UpdateResult> {
   const deadline = Date.now() + news.timeouts.update * 1000;
-  const live = await ctx.connect(news).api.getVm(news.namespace!, news.name);
+  const { vm: live } = await observeLive(ctx.connect(news), news.namespace!, news.name);
   const ownership = live ? ownershipOf(live, [olds.owner, news.owner]) : undefined;
   if (ownership?.kind === "foreign" && !news.adopt) {
     throw new Error(

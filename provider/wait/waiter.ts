@@ -5,6 +5,7 @@
  */
 import type { NamespaceWatch, Observed } from "../kube/namespace-watch";
 import type { Log } from "../progress/sink";
+import { traceSettled } from "../progress/trace";
 import { evaluate, priorOf, statusLine, type AnyWaitTarget, type Prior } from "./conditions";
 
 /** Options of one wait. */
@@ -92,6 +93,7 @@ class Waiting {
     const verdict = evaluate(this.target, seen.vm, seen.vmi, this.prior);
     if (verdict.kind === "done") {
       if (this.last) options.log(`${name}: ${options.label} after ${this.elapsed()}`);
+      traceSettled(name, options.label, (seen.vmi ?? seen.vm)?.metadata.resourceVersion);
       this.finish(() => this.resolve(seen));
     } else if (verdict.kind === "failed") {
       this.fail(`${name} cannot become ${options.label}: ${verdict.reason}`);

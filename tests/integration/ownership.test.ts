@@ -12,7 +12,9 @@ const VMS = "/apis/kubevirt.io/v1/namespaces/default/virtualmachines";
 const urn = (stack: string, name: string) =>
   `urn:pulumi:${stack}::ownership::kubevirt:index:VirtualMachine::${name}`;
 
-const harness = providerOnSimulator();
+// The test changes VMs between the provider's calls, as another tool would: the provider reads with GETs, as a
+// host that lives across runs must (tests/integration/watch-reads.test.ts covers the default, watch-served reads).
+const harness = providerOnSimulator({}, { reads: "get" });
 const lines = harness.lines;
 let sim: SimulatorHandle;
 let provider: VmProvider;

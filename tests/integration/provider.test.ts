@@ -8,7 +8,9 @@ import { CIRROS_TEMPLATE, providerOnSimulator } from "../support/provider-harnes
 
 const TEMPLATE = CIRROS_TEMPLATE;
 
-const harness = providerOnSimulator();
+// The test changes VMs between the provider's calls, as another tool would: the provider reads with GETs, as a
+// host that lives across runs must (tests/integration/watch-reads.test.ts covers the default, watch-served reads).
+const harness = providerOnSimulator({}, { reads: "get" });
 const lines = harness.lines;
 let sim: SimulatorHandle;
 let provider: VmProvider;

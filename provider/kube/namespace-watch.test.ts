@@ -63,15 +63,18 @@ async function createVm(): Promise<LiveVm> {
   return api.createVm(manifest, () => false);
 }
 
-/** Resolves when `check` holds after a change of `w` (or at once). */
-function until(w: NamespaceWatch, check: () => boolean): Promise<void> {
+/**
+ * Resolves when `check` holds after a change of the VM `name` in `w` (or at once); a name no VM has follows only
+ * what changes everything (a list, a refusal).
+ */
+function until(w: NamespaceWatch, name: string, check: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const test = () => {
       if (!check()) return;
       off();
       resolve();
     };
-    const off = w.onChange(test);
+    const off = w.onChange(name, test);
     test();
   });
 }
@@ -86,9 +89,9 @@ describe("NamespaceWatch", () => {
     await w.ready();
     expect(w.get(before.metadata.name).vm?.metadata.uid).toBe(before.metadata.uid);
     const after = await createVm();
-    await until(w, () => w.get(after.metadata.name).vm !== undefined);
+    await until(w, after.metadata.name, () => w.get(after.metadata.name).vm !== undefined);
     await api.deleteVm("default", after.metadata.name);
-    await until(w, () => w.get(after.metadata.name).vm === undefined);
+    await until(w, after.metadata.name, () => w.get(after.metadata.name).vm === undefined);
   });
 
   it("should prefer a fresher object read from the API to an older cached one", async () => {
@@ -99,27 +102,38 @@ describe("NamespaceWatch", () => {
     expect(w.get(vm.metadata.name, { vm: newer }).vm).toBe(newer);
   });
 
+  it("should wake only the subscribers of the VM an event is about", async () => {
+    const w = watchOf(api);
+    await w.ready();
+    const woken: string[] = [];
+    const offs = ["nw-other-a", "nw-other-b"].map((n) => w.onChange(n, () => woken.push(n)));
+    const vm = await createVm();
+    await until(w, vm.metadata.name, () => w.get(vm.metadata.name).vm !== undefined);
+    expect(woken).toEqual([]);
+    offs.forEach((off) => off());
+  });
+
   it("should list and watch afresh after a cut stream, and after a silent one", async () => {
     sim.faults.add({ verb: "watch", path: VMS, count: 1, action: { kind: "cut-watch", afterEvents: 0 } });
     const w = watchOf(api, 1_000);
     const watchesBefore = vmWatches();
     await w.ready();
-    await until(w, () => vmWatches() >= watchesBefore + 2); // the cut one, then its replacement
+    await until(w, "-", () => vmWatches() >= watchesBefore + 2); // the cut one, then its replacement
     const vm = await createVm();
-    await until(w, () => w.get(vm.metadata.name).vm !== undefined);
+    await until(w, vm.metadata.name, () => w.get(vm.metadata.name).vm !== undefined);
 
     sim.faults.add({ verb: "watch", path: VMS, count: 1, action: { kind: "silent-watch" } });
     const w2 = watchOf(api, 500);
     await w2.ready();
     const late = await createVm();
-    await until(w2, () => w2.get(late.metadata.name).vm !== undefined); // seen by the list after the idle limit
+    await until(w2, late.metadata.name, () => w2.get(late.metadata.name).vm !== undefined); // seen by the list after the idle limit
   });
 
   it("should fail waiters at once, naming the verbs, when the watch is refused", async () => {
     const reader = new KubeVirtApi(kubeconfig(sim.kubeconfig.replace(sim.token, "reader-token")));
     const w = watchOf(reader);
     await w.ready(); // listing is allowed
-    await until(w, () => w.failure !== undefined);
+    await until(w, "-", () => w.failure !== undefined);
     expect(w.failure?.message).toMatch(
       /the cluster refused to watch virtualmachine(instance)?s\.kubevirt\.io in namespace default \(403 Forbidden\); the credentials need the get, list and watch verbs on it/,
     );

@@ -175,7 +175,7 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
   applied(object: KubernetesObject | undefined): void {
     const rv = object?.metadata?.resourceVersion;
     if (rv) this.syncedRv = rv;
-    this.owner.changed();
+    this.owner.changed(object?.metadata?.name);
   }
 
   /** @internal A stream ended: list afresh (at once after a stream that delivered, with backoff after failures). */
@@ -253,7 +253,8 @@ function messageOf(err: unknown): string {
 export class NamespaceWatch {
   private readonly vms: Collection<LiveVm>;
   private readonly vmis: Collection<LiveVmi>;
-  private readonly listeners = new Set<() => void>();
+  /** Subscribers by the VM name they follow (a VM's instance has the VM's name). */
+  private readonly listeners = new Map<string, Set<() => void>>();
   /** What this process last wrote, by name: a floor for reads until the watch delivers it (read your writes). */
   private readonly written = new Map<string, Observed>();
   /** Set while the server refuses the watch (401/403); waits fail with it. */
@@ -314,18 +315,26 @@ export class NamespaceWatch {
   }
 
   /**
-   * Subscribes to changes; returns the unsubscribe function. The listener runs in the subscriber's async context
-   * (so what it logs is about the subscriber's VM, not about the watch).
+   * Subscribes to changes of the VM `name` and its instance (and to every list and refusal, which may change
+   * anything); returns the unsubscribe function. An event wakes only the subscribers of its name, so a fleet of N
+   * waiting VMs costs O(N) evaluations per round of events, not O(N²). The listener runs in the subscriber's async
+   * context (so what it logs is about the subscriber's VM, not about the watch).
    */
-  onChange(listener: () => void): () => void {
+  onChange(name: string, listener: () => void): () => void {
     const bound = AsyncLocalStorage.bind(listener);
-    this.listeners.add(bound);
-    return () => this.listeners.delete(bound);
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(bound);
+    return () => {
+      set.delete(bound);
+      if (set.size === 0 && this.listeners.get(name) === set) this.listeners.delete(name);
+    };
   }
 
-  /** @internal Called by the collections. */
-  changed(): void {
-    for (const l of [...this.listeners]) l();
+  /** @internal Called by the collections: a change of `name`, or (without one) of anything. */
+  changed(name?: string): void {
+    const sets = name === undefined ? [...this.listeners.values()] : [this.listeners.get(name)];
+    for (const set of sets) for (const l of [...(set ?? [])]) l();
   }
 
   stop(): void {

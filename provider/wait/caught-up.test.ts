@@ -27,7 +27,7 @@ function watchOf(status: string, initial: LiveVmi) {
   const listeners = new Set<() => void>();
   const watch = {
     get: () => current,
-    onChange: (l: () => void) => (listeners.add(l), () => listeners.delete(l)),
+    onChange: (_name: string, l: () => void) => (listeners.add(l), () => listeners.delete(l)),
   } as unknown as NamespaceWatch;
   return {
     watch,

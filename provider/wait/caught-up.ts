@@ -52,7 +52,7 @@ export async function caughtUpAfter(
       unsubscribe();
       resolve(watch.get(name, seen));
     };
-    const unsubscribe = watch.onChange(() => {
+    const unsubscribe = watch.onChange(name, () => {
       const now = watch.get(name, seen);
       if (caughtUp(level, now.vm, now.vmi)) done();
     });

@@ -71,7 +71,7 @@ class Waiting {
 
   /** Subscribes to changes, arms the deadline and the heartbeat, and evaluates what is known now. */
   begin(): void {
-    this.unsubscribe = this.watch.onChange(() => this.check());
+    this.unsubscribe = this.watch.onChange(this.name, () => this.check());
     this.timer = setTimeout(() => this.timedOut(), Math.max(0, this.options.deadline - Date.now()));
     this.heartbeat = setInterval(
       () => this.options.log(`${this.name}: still ${this.last || "waiting"}, ${this.elapsed()}`, "status"),

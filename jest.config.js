@@ -5,7 +5,7 @@
  */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/sdk", "<rootDir>/provider", "<rootDir>/simulator", "<rootDir>/tests"],
+  roots: ["<rootDir>/sdk", "<rootDir>/provider", "<rootDir>/simulator", "<rootDir>/bench", "<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/node_modules/pulumi-kubevirt/"],

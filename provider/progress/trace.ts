@@ -12,6 +12,12 @@ const TRACE_FILE = process.env.PULUMI_KUBEVIRT_TRACE;
 /** Records that the wait for `label` on `vm` ended with `resourceVersion` in view. */
 export function traceSettled(vm: string, label: string, resourceVersion: string | undefined): void {
   if (!TRACE_FILE) return;
-  const line = { t: performance.timeOrigin + performance.now(), event: "settled", vm, label, resourceVersion };
+  const line = {
+    t: performance.timeOrigin + performance.now(),
+    event: "settled",
+    vm,
+    label,
+    resourceVersion,
+  };
   appendFileSync(TRACE_FILE, `${JSON.stringify(line)}\n`);
 }

@@ -45,11 +45,20 @@ export async function waitFor(
   });
 }
 
+/**
+ * How often, at most, a wait sends its status (the latest one wins): the row shows every status that lasts, and
+ * a fleet of N VMs costs the engine about two status events per VM per second of waiting, not one per phase.
+ */
+const STATUS_INTERVAL_MS = 1_000;
+
 /** One wait in progress: re-evaluated on every change of the watch, ended by a verdict or the deadline. */
 class Waiting {
   private readonly started = Date.now();
-  /** The last status line printed. */
+  /** The last status seen (what the row says, or is about to say). */
   private last = "";
+  /** When a status was last sent, and the send of a newer one held back until the interval has passed. */
+  private lastSent = 0;
+  private heldBack?: NodeJS.Timeout;
   private settled = false;
   private unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
@@ -101,8 +110,22 @@ class Waiting {
       this.fail(`${name} stopped: ${verdict.reason}`);
     } else if (verdict.status !== this.last) {
       this.last = verdict.status;
-      options.log(`${name}: ${verdict.status}, ${this.elapsed()}`, "status");
+      this.sendStatus();
     }
+  }
+
+  /** Sends the latest status now, or once {@link STATUS_INTERVAL_MS} has passed since the last one. */
+  private sendStatus(): void {
+    const wait = this.lastSent + STATUS_INTERVAL_MS - Date.now();
+    if (wait > 0) {
+      this.heldBack ??= setTimeout(() => {
+        this.heldBack = undefined;
+        this.sendStatus();
+      }, wait);
+      return;
+    }
+    this.lastSent = Date.now();
+    this.options.log(`${this.name}: ${this.last}, ${this.elapsed()}`, "status");
   }
 
   private timedOut(): void {
@@ -123,6 +146,7 @@ class Waiting {
     this.settled = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
+    clearTimeout(this.heldBack);
     clearInterval(this.heartbeat);
     outcome();
   }

@@ -26,6 +26,19 @@ describe("MemoryStore", () => {
   });
   afterEach(() => store.close());
 
+  it("should tell commit listeners of every committed change, with its resourceVersion, until unsubscribed", () => {
+    const seen: string[] = [];
+    const off = store.onCommit((e) => seen.push(`${e.type} ${e.object.metadata.name} ${e.rv}`));
+    store.create(KEY, obj("a"));
+    store.create(KEY, obj("dry"), { dryRun: true });
+    const a = store.get(KEY, "ns", "a")!;
+    store.update(KEY, { ...a, spec: { n: 2 } });
+    store.delete(KEY, "ns", "a");
+    off();
+    store.create(KEY, obj("b"));
+    expect(seen).toEqual(["ADDED a 1", "MODIFIED a 2", "DELETED a 3"]);
+  });
+
   it("should use one resourceVersion counter across collections", () => {
     const a = store.create(KEY, obj("a"));
     const b = store.create({ ...KEY, resource: "gadgets" }, obj("b"));

@@ -88,6 +88,7 @@ export class MemoryStore implements Store {
   private readonly gcDelayMs: number;
   private gcTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly commitListeners = new Set<(event: StoredEvent) => void>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.historySize = options.historySize ?? 1000;
@@ -335,6 +336,16 @@ export class MemoryStore implements Store {
     return () => c.listeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` with every committed change of any collection (after it is stored, before watchers hear of
+   * it), e.g. for a benchmark to note when each resourceVersion was committed. Opt-in and free when unused.
+   * Returns the unsubscribe function. Never mutate the event's object.
+   */
+  onCommit(listener: (event: StoredEvent) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   /** Stops the garbage collector's timer. */
   close(): void {
     this.closed = true;
@@ -394,6 +405,13 @@ export class MemoryStore implements Store {
   }
 
   private emit(c: Collection, event: StoredEvent): void {
+    for (const l of this.commitListeners) {
+      try {
+        l(event);
+      } catch {
+        // A failing commit listener must not break the write.
+      }
+    }
     c.history.push(event);
     while (c.history.length > this.historySize) {
       const evicted = c.history.shift();

@@ -397,7 +397,7 @@ describe("the package, installed as users install it", () => {
     if ("error" in done) throw done.error;
     const pkg = join(done.project, "node_modules/pulumi-kubevirt");
     expect(existsSync(join(pkg, "dist/sdk/index.js"))).toBe(true);
-    expect(existsSync(join(pkg, "dist/simulator/bench"))).toBe(false);
+    expect(existsSync(join(pkg, "dist/bench"))).toBe(false);
     expect(existsSync(join(done.project, "node_modules/@pulumi/kubernetes"))).toBe(false);
     const r = await must(
       process.execPath,

@@ -22,9 +22,10 @@ describe("engine-facing errors", () => {
   it("should name the network failure when refresh and destroy cannot reach the VM, then recover", async () => {
     await fleet.up({ flaky: { runStrategy: "Halted" } });
     const faults = sim();
+    // Every read of the namespace's VMs: the watch's list and watch, and the GETs the provider falls back to.
     faults.add({
       verb: "GET",
-      path: "/apis/kubevirt.io/v1/namespaces/default/virtualmachines/flaky",
+      path: "/apis/kubevirt.io/v1/namespaces/default/virtualmachines*",
       action: { kind: "drop" },
     });
 

@@ -147,11 +147,10 @@ export const PHASES: readonly Phase[] = [
     label: "refresh",
     before: ALWAYS,
     operation: { kind: "refresh" },
-    requests: (ns, name) => ({
-      verb: "GET",
-      path: new RegExp(
-        `^/apis/kubevirt\\.io/v1/namespaces/${ns}/(virtualmachines|virtualmachineinstances)/${name}$`,
-      ),
+    // A refresh reads through the namespace's shared watch: its lists (a failed one falls back to GETs).
+    requests: (ns) => ({
+      verb: "list",
+      path: new RegExp(`^/apis/kubevirt\\.io/v1/namespaces/${ns}/(virtualmachines|virtualmachineinstances)$`),
     }),
     watchKinds: false,
   },

@@ -1,9 +1,9 @@
 /** Helpers shared by the benchmarks. */
 import { Agent } from "node:https";
 import { KubeConfig, Watch } from "@kubernetes/client-node";
-import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../index";
-import type { KubeObject } from "../store/types";
-import { request, type HttpResponse } from "../http/testing";
+import { startSimulator, type SimulatorHandle, type SimulatorOptions } from "../../simulator/index";
+import type { KubeObject } from "../../simulator/store/types";
+import { request, type HttpResponse } from "../../simulator/http/testing";
 
 /** A fresh simulator under benchmark, with the means to drive it and to collect problems. */
 export interface BenchSimulator {

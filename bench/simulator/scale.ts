@@ -4,9 +4,9 @@
  * write is sent until every watcher has received it (watch fan-out latency). Reports memory (RSS, heap) and
  * p50/p99/max latency, and counts errors.
  *
- *   npm run build && node dist/simulator/bench/scale.js [objects=1000] [watchers=20] [updates=200]
+ *   npm run build && node dist/bench/simulator/scale.js [objects=1000] [watchers=20] [updates=200]
  */
-import { WIDGETS } from "../http/testing";
+import { WIDGETS } from "../../simulator/http/testing";
 import { percentile, runAsCommand, withBenchSimulator, type BenchSimulator, type MemoryMb } from "./common";
 
 /** What {@link runScaleBench} measured. */

@@ -5,11 +5,11 @@
  * one list+watch per collection and namespace, so watch streams do not grow with N (2, plus one relist per
  * collection when a burst outruns the server's event history), and nothing polls.
  *
- *   npm run build && node dist/provider/bench/converge.js [vms=200]
+ *   npm run build && node dist/bench/provider/converge.js [vms=200]
  */
 import { startSimulator } from "../../simulator";
-import { runAsCommand } from "../../simulator/bench/common";
-import { createVmProvider, type VmOutputs } from "../index";
+import { runAsCommand } from "../simulator/common";
+import { createVmProvider, type VmOutputs } from "../../provider/index";
 
 const TEMPLATE = {
   spec: {

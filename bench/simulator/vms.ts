@@ -3,7 +3,7 @@
  * HTTPS while W clients watch VirtualMachines; measures the time until every VM is Running, the events each
  * watcher received, errors, and memory (RSS, heap).
  *
- *   npm run build && node --expose-gc dist/simulator/bench/vms.js [vms=1000] [watchers=20]
+ *   npm run build && node --expose-gc dist/bench/simulator/vms.js [vms=1000] [watchers=20]
  */
 import { runAsCommand, withBenchSimulator, type BenchSimulator, type MemoryMb } from "./common";
 

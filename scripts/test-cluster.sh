@@ -8,7 +8,9 @@
 # Set PULUMI_KUBEVIRT_TARGET=kubeconfig (and KUBECONFIG) to run tests/e2e against a cluster of your own instead.
 # The e2e suites whose subject is the engine and the provider's own bookkeeping, not KubeVirt (the engine proof,
 # progress attribution, --target, the benchmark smoke test's request counts, which read the simulator's request
-# log) run on the simulator only (`npm test`'s e2e step), to keep `npm test` within its budget.
+# log), and examples/adopt and examples/lookup (adoption and reads are covered here by convergence.test.ts's
+# adoption case and every suite's refreshes), run on the simulator only (`npm test`'s e2e step), to keep
+# `npm test` within its budget.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PULUMI_KUBEVIRT_TARGET="${PULUMI_KUBEVIRT_TARGET:-kubevirt}"
@@ -21,6 +23,6 @@ PULUMI_KUBEVIRT_CLUSTER_BIN="$(bash scripts/ensure-cluster.sh)"
 PULUMI_KUBEVIRT_KUBEVIRT_BIN="$(bash scripts/ensure-kubevirt.sh)"
 export PULUMI_KUBEVIRT_CLUSTER_BIN PULUMI_KUBEVIRT_KUBEVIRT_BIN
 PATH="$PULUMI_KUBEVIRT_CLUSTER_BIN:$PATH"
-ENGINE_ONLY='<rootDir>/tests/e2e/(engine|progress|target|bench-smoke)\.test\.ts'
+ENGINE_ONLY='<rootDir>/tests/e2e/(engine|progress|target|bench-smoke|reading-examples)\.test\.ts'
 # (An array option takes every argument after it: it goes last.)
 jest --runInBand --testTimeout 300000 tests/e2e tests/cluster tests/differential "$@" --testPathIgnorePatterns="$ENGINE_ONLY"

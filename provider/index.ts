@@ -2,6 +2,7 @@
  * The dynamic provider's implementation, loaded at run time by the small serialized shim in
  * `sdk/provider-shim.ts` (so Pulumi state never carries a copy of this code).
  */
+import "./compile-cache";
 import { exitWithEngine, isDynamicProviderHost } from "./lifetime";
 import { engineAddress, engineSink } from "./progress/engine-log";
 import { consoleSink } from "./progress/sink";

@@ -1,8 +1,10 @@
 /**
- * Samples the dynamic provider host of an engine run: the `node` processes whose command line contains
- * `@pulumi/pulumi/cmd/dynamic-provider` and that descend from this process (the Automation API starts the
- * `pulumi` CLI, which starts the host). Every ~100 ms it reads /proc/<pid>/status (VmRSS) and /proc/<pid>/stat
- * (utime + stime) until the host exits; Linux only (elsewhere it reports nothing).
+ * Samples the processes of an engine run: the descendants of this process (the Automation API starts the `pulumi`
+ * CLI, which starts the language host, the program and the dynamic provider host, the `node` process whose
+ * command line contains `@pulumi/pulumi/cmd/dynamic-provider`). Every ~100 ms it walks the process tree from
+ * this process (/proc/<pid>/task/<tid>/children) and reads /proc/<pid>/stat (utime + stime) of each descendant
+ * and /proc/<pid>/status (VmRSS) of the provider hosts; Linux only (elsewhere it reports nothing). Only the
+ * descendants are read, so the sampler's own cost does not grow with what else runs on the machine.
  */
 import { readdirSync, readFileSync } from "node:fs";
 
@@ -16,23 +18,23 @@ export interface ProcessUsage {
   cpuS: number;
   /** The same for the engine (the `pulumi` CLI process of the run), for comparison. */
   engineCpuS: number;
+  /** The same for every other process the run started (the language host, the program's `node`, plugins). */
+  otherCpuS: number;
+  /** {@link ProcessUsage.otherCpuS} by program (an executable's name, or a Node.js script's parent folders). */
+  otherCpuByProgram: Record<string, number>;
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (`getconf CLK_TCK`; 100 on Linux). */
 const CLK_TCK = 100;
 const MARKER = "@pulumi/pulumi/cmd/dynamic-provider";
 
-interface Stat {
-  ppid: number;
-  ticks: number;
-}
-
-function readStat(pid: number): Stat | undefined {
+/** utime + stime of a process, in ticks. */
+function readTicks(pid: number): number | undefined {
   try {
     const raw = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Fields after the command name (which may hold spaces) in parentheses: state ppid ... utime(14) stime(15).
     const rest = raw.slice(raw.lastIndexOf(")") + 2).split(" ");
-    return { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+    return Number(rest[11]) + Number(rest[12]);
   } catch {
     return undefined;
   }
@@ -47,15 +49,57 @@ function readRssKb(pid: number): number | undefined {
   }
 }
 
-/** What a descendant process is: a provider host, the engine (the `pulumi` CLI), or something else. */
-function roleOf(pid: number): "host" | "engine" | undefined {
+/** The descendants of `root` (children of any of its threads, recursively). */
+function descendants(root: number): number[] {
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      let children: string;
+      try {
+        children = readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8");
+      } catch {
+        continue;
+      }
+      for (const c of children.split(" ")) {
+        if (c === "") continue;
+        found.push(Number(c));
+        queue.push(Number(c));
+      }
+    }
+  }
+  return found;
+}
+
+/** What a process is: a provider host, the engine (the `pulumi` CLI), or another program (named). */
+type Role = "host" | "engine" | { program: string };
+
+function roleOf(pid: number): Role | undefined {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    // An exited process not yet reaped (a zombie) has an empty command line: keep what it was.
+    if (argv[0] === "") return undefined;
     if (argv.some((a) => a.includes(MARKER))) return "host";
-    return /(^|\/)pulumi$/.test(argv[0]) ? "engine" : undefined;
+    if (/(^|\/)pulumi$/.test(argv[0])) return "engine";
+    const exe = argv[0].split("/").pop() ?? "";
+    const script = exe === "node" ? argv.slice(1).find((a) => !a.startsWith("-")) : undefined;
+    return { program: script ? script.split("/").slice(-3, -1).join("/") || script : exe };
   } catch {
     return undefined;
   }
+}
+
+interface Seen {
+  role: Role;
+  ticks: number;
+  peakKb: number;
 }
 
 /** Starts sampling; `stop()` takes a last sample and returns the usage. */
@@ -63,71 +107,50 @@ export function sampleProviderProcesses(
   ancestor: number,
   intervalMs = 100,
 ): { stop(): Promise<ProcessUsage> } {
-  const hosts = new Map<number, { peakKb: number; ticks: number }>();
-  const engines = new Map<number, number>(); // pid → ticks
-  const notHosts = new Set<number>(); // pids that are not this run's hosts (and never will be)
+  const seen = new Map<number, Seen>();
+  // Processes alive now belong to earlier runs (a previous host may still be exiting): never count them.
+  const earlier = new Set(descendants(ancestor));
   const sample = () => {
-    let pids: number[];
-    try {
-      pids = readdirSync("/proc")
-        .filter((d) => /^\d+$/.test(d))
-        .map(Number);
-    } catch {
-      return;
-    }
-    const stats = new Map<number, Stat>();
-    for (const pid of pids) {
-      const s = readStat(pid);
-      if (s) stats.set(pid, s);
-    }
-    for (const [pid, stat] of stats) {
-      if (notHosts.has(pid)) continue;
-      if (!hosts.has(pid)) {
-        // Not descendants stay so; a descendant may still exec into a provider host (cmdline re-read).
-        if (!descends(pid, ancestor, stats)) {
-          notHosts.add(pid);
-          continue;
-        }
-        const role = roleOf(pid);
-        if (role === "engine") engines.set(pid, stat.ticks);
-        if (role !== "host") continue;
-        hosts.set(pid, { peakKb: 0, ticks: 0 });
-      }
-      const h = hosts.get(pid)!;
-      const rss = readRssKb(pid);
-      if (rss !== undefined) h.peakKb = Math.max(h.peakKb, rss);
-      h.ticks = stat.ticks;
+    for (const pid of descendants(ancestor)) {
+      if (earlier.has(pid)) continue;
+      const ticks = readTicks(pid);
+      if (ticks === undefined) continue;
+      // Read every time: a fresh child shows its parent's command line until it execs.
+      const before = seen.get(pid);
+      const role = roleOf(pid) ?? before?.role;
+      if (!role) continue;
+      const s: Seen = { role, ticks, peakKb: before?.peakKb ?? 0 };
+      if (role === "host") s.peakKb = Math.max(s.peakKb, readRssKb(pid) ?? 0);
+      seen.set(pid, s);
     }
   };
-  // Processes alive now belong to earlier runs (a previous host may still be exiting): never count them.
-  try {
-    for (const d of readdirSync("/proc")) if (/^\d+$/.test(d)) notHosts.add(Number(d));
-  } catch {
-    // No /proc: nothing to sample.
-  }
   const timer = setInterval(sample, intervalMs);
   sample();
   return {
     async stop() {
       sample();
       clearInterval(timer);
-      const all = [...hosts.values()];
+      const all = [...seen.values()];
+      const hosts = all.filter((s) => s.role === "host");
+      const others = all.filter((s) => typeof s.role === "object");
+      const byProgram: Record<string, number> = {};
+      for (const s of others) {
+        const name = (s.role as { program: string }).program;
+        byProgram[name] = Math.round(((byProgram[name] ?? 0) + s.ticks / CLK_TCK) * 100) / 100;
+      }
       return {
-        hosts: all.length,
-        peakRssMb: Math.round(Math.max(0, ...all.map((h) => h.peakKb)) / 102.4) / 10,
-        cpuS: Math.round((all.reduce((sum, h) => sum + h.ticks, 0) / CLK_TCK) * 100) / 100,
-        engineCpuS: Math.round(([...engines.values()].reduce((a, b) => a + b, 0) / CLK_TCK) * 100) / 100,
+        hosts: hosts.length,
+        peakRssMb: Math.round(Math.max(0, ...hosts.map((h) => h.peakKb)) / 102.4) / 10,
+        cpuS: seconds(hosts.map((h) => h.ticks)),
+        engineCpuS: seconds(all.filter((s) => s.role === "engine").map((s) => s.ticks)),
+        otherCpuS: seconds(others.map((s) => s.ticks)),
+        otherCpuByProgram: byProgram,
       };
     },
   };
 }
 
-function descends(pid: number, ancestor: number, stats: Map<number, Stat>): boolean {
-  for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
-    if (p === ancestor) return true;
-    const s = stats.get(p);
-    if (!s) return false;
-    p = s.ppid;
-  }
-  return false;
+/** Summed ticks, in seconds (two decimals). */
+function seconds(ticks: number[]): number {
+  return Math.round((ticks.reduce((a, b) => a + b, 0) / CLK_TCK) * 100) / 100;
 }

@@ -5,7 +5,7 @@
  * table; writes JSON; with `--write-docs`, puts the table and the target checks into docs/performance.md.
  *
  *   npm run bench [-- --sizes 1,10,100,300] [--with-500] [--reps 2] [--reps-large 1] [--boot-ms 1000]
- *                 [--parallel 64] [--out bench/results/latest.json] [--write-docs]
+ *                 [--parallel 64] [--checkpoints] [--out bench/results/latest.json] [--write-docs]
  *
  * `--reps` applies to N < 300, `--reps-large` to N ≥ 300 (so the whole run fits in 25 minutes on 2 cores).
  * Needs the project's Pulumi CLI on PATH (the npm script runs it through scripts/with-pulumi.sh) and a build.
@@ -24,6 +24,8 @@ export interface BenchOptions {
   repsLarge: number;
   bootDelayMs: number;
   parallel: number;
+  /** Let the engine checkpoint after every step (see `BenchWorldOptions.checkpoints` in ./world). */
+  checkpoints: boolean;
   out: string;
   writeDocs: boolean;
 }
@@ -46,6 +48,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     repsLarge: 1,
     bootDelayMs: 1000,
     parallel: 64,
+    checkpoints: false,
     out: join(ROOT, "bench/results/latest.json"),
     writeDocs: false,
   };
@@ -67,6 +70,7 @@ export function parseArgs(argv: string[]): BenchOptions {
     else if (a === "--reps-large") o.repsLarge = int();
     else if (a === "--boot-ms") o.bootDelayMs = int();
     else if (a === "--parallel") o.parallel = int();
+    else if (a === "--checkpoints") o.checkpoints = true;
     else if (a === "--out") o.out = resolve(value());
     else if (a === "--write-docs") o.writeDocs = true;
     else throw new Error(`unknown option ${a}`);
@@ -83,7 +87,7 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
   for (const n of o.sizes) {
     const reps = n >= 300 ? o.repsLarge : o.reps;
     const results = new Map<string, OperationResult[]>();
-    const world = await startBenchWorld({ bootDelayMs: o.bootDelayMs });
+    const world = await startBenchWorld({ bootDelayMs: o.bootDelayMs, checkpoints: o.checkpoints });
     try {
       for (let rep = 1; rep <= reps; rep++) {
         for (const op of OPERATIONS) {
@@ -94,7 +98,8 @@ export async function runBench(o: BenchOptions, log: (line: string) => void): Pr
             log(
               `N=${n} rep ${rep}/${reps} ${op} ${kind}: ${(r.wallMs / 1000).toFixed(1)} s` +
                 (kind === "product" ? `, ${r.requests.perVm} req/VM, ${r.requests.watches} watches` : "") +
-                ` (elapsed ${elapsed()})`,
+                `; CPU s provider ${r.provider.cpuS}, engine ${r.provider.engineCpuS}, ` +
+                `others ${JSON.stringify(r.provider.otherCpuByProgram)}, simulator ${r.benchCpuS} (elapsed ${elapsed()})`,
             );
           }
         }
@@ -132,7 +137,8 @@ export function renderResults(r: BenchReport): string {
   return [
     `Run of ${r.startedAt.slice(0, 16).replace("T", " ")} UTC, ${r.totalS} s in all, on ${r.machine.cpus} × ${r.machine.cpuModel}, ` +
       `${r.machine.memoryGb} GB, Node ${r.machine.node}; boot delay ${r.options.bootDelayMs} ms, ` +
-      `--parallel ${r.options.parallel}; repetitions ${reps}.`,
+      `--parallel ${r.options.parallel}, ${r.options.checkpoints ? "a checkpoint after every step" : "PULUMI_SKIP_CHECKPOINTS"}; ` +
+      `repetitions ${reps}.`,
     "",
     renderTable(r.rows),
     "",

@@ -298,7 +298,12 @@ export class NamespaceWatch {
    * behind: a cached entry older than the floor's resourceVersion is replaced by the floor's object.
    */
   get(name: string, floor: Observed = {}): Observed {
-    const mine = this.written.get(name);
+    let mine = this.written.get(name);
+    if (mine && caughtUp(this.vms.entry(name), mine.vm) && caughtUp(this.vmis.entry(name), mine.vmi)) {
+      // The watch has delivered what this process wrote (or later): the floor is no longer needed.
+      this.written.delete(name);
+      mine = undefined;
+    }
     return {
       vm: pick(this.vms.entry(name), newer(floor.vm, mine?.vm)),
       vmi: pick(this.vmis.entry(name), newer(floor.vmi, mine?.vmi)),
@@ -350,6 +355,14 @@ function newer<T extends { metadata: { resourceVersion: string } }>(
 ): T | undefined {
   if (!a || !b) return a ?? b;
   return rvLess(a.metadata.resourceVersion, b.metadata.resourceVersion) ? b : a;
+}
+
+/** Whether the cache has `written`'s version or a later one (a deletion included). */
+function caughtUp<T extends { metadata: { resourceVersion: string } }>(
+  entry: Entry<T> | undefined,
+  written: T | undefined,
+): boolean {
+  return !written || (entry !== undefined && !rvLess(entry.rv, written.metadata.resourceVersion));
 }
 
 function pick<T extends { metadata: { resourceVersion: string } }>(

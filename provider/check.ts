@@ -2,14 +2,18 @@
  * `check`: validates the inputs and, for a new resource, tells the truth about the cluster before anything is
  * changed: that it can be reached with these credentials, that the namespace exists, whether a VM of that
  * name exists and who manages it (this resource after an interrupted create, another resource, nobody), and
- * that no other resource of the program declares the same VM. An auto-named resource whose earlier create was
+ * that no other resource of the program declares the same VM; and, for a new or changed instance type or
+ * preference, that it exists (one GET per object and provider process). An auto-named resource whose earlier create was
  * interrupted gets the name of the VM it already owns, so no second VM is ever created.
  */
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { InstancetypeKind, PreferenceKind } from "../sdk/enums";
 import type { Connection } from "./connections";
 import { ApiError, describeApiFailure } from "./kube/errors";
+import { isNamespacedKind, referencePath, type ReferencedObject } from "./kube/kubevirt-api";
 import type { LiveVm } from "./model/kubevirt";
+import { jsonEqual } from "./model/merge";
 import { desiredOf, observeLive } from "./operations/context";
 import { notOursMessage, ownerSelector, ownershipOf } from "./ownership";
 import { describeAction, powerActions } from "./planner/actions";
@@ -28,6 +32,11 @@ export interface CheckDeps {
   claims: Map<string, string>;
   /** Namespaces already found to exist, per connection. */
   namespaces: Set<string>;
+  /**
+   * Lookups of instance types and preferences, per connection and object path: whether it exists
+   * (`undefined`: not readable with these credentials). One that is missing or failed is forgotten.
+   */
+  references: Map<string, Promise<boolean | undefined>>;
 }
 
 /** The dynamic provider's `check`. */
@@ -90,8 +99,21 @@ export async function check(
       return { inputs, failures: [{ property, reason }] };
     }
   }
+  const failed = await checkDeclared(deps, conn, olds, inputs);
+  return failed.length > 0 ? { inputs, failures: failed } : { inputs };
+}
+
+/** The checks of every resource: that its instance type and preference exist, then that no other resource claims its VM. */
+async function checkDeclared(
+  deps: CheckDeps,
+  conn: Connection,
+  olds: VmOutputs | undefined,
+  inputs: VmOutputs,
+): Promise<Failure[]> {
+  const missing = await checkReferences(deps, conn, olds, inputs);
+  if (missing.length > 0) return missing;
   const claim = claimName(deps, conn, inputs);
-  return claim ? { inputs, failures: [claim] } : { inputs };
+  return claim ? [claim] : [];
 }
 
 /** The checks of a resource that has no state yet; `undefined` when it may be created. */
@@ -134,6 +156,53 @@ async function checkNew(
   }
   const reason = `${notOursMessage(id, ownership, "taking over")}; set adopt: true to manage it with this program, or choose another name`;
   return { property: "name", reason };
+}
+
+/** The reference inputs, with the kind KubeVirt uses when none is given. */
+const REFERENCES = [
+  ["instancetype", InstancetypeKind.VirtualMachineClusterInstancetype],
+  ["preference", PreferenceKind.VirtualMachineClusterPreference],
+] as const;
+
+/**
+ * Failures for the instance type and preference that do not exist (or cannot be read). Only a new or changed
+ * reference is looked up: an existing VM keeps the revision KubeVirt pinned for it, even when the object is
+ * deleted later (docs/kubevirt-behaviour.md §10).
+ */
+async function checkReferences(
+  deps: CheckDeps,
+  conn: Connection,
+  olds: VmOutputs | undefined,
+  inputs: VmOutputs,
+): Promise<Failure[]> {
+  const failures: Failure[] = [];
+  for (const [field, defaultKind] of REFERENCES) {
+    const declared = inputs[field];
+    if (declared === undefined || (olds?.name !== undefined && jsonEqual(olds[field], declared))) continue;
+    const ref: ReferencedObject = {
+      kind: declared.kind ?? defaultKind,
+      name: declared.name,
+      namespace: inputs.namespace!,
+    };
+    const key = `${conn.key}${referencePath(ref)}`;
+    let lookup = deps.references.get(key);
+    if (!lookup) {
+      lookup = conn.api.referenceExists(ref);
+      deps.references.set(key, lookup);
+    }
+    const what = `${ref.kind} ${JSON.stringify(ref.name)}${isNamespacedKind(ref.kind) ? ` in namespace "${ref.namespace}"` : ""}`;
+    try {
+      if ((await lookup) !== false) continue;
+      failures.push({ property: field, reason: `${field}: ${what} not found` });
+    } catch (err) {
+      failures.push({
+        property: field,
+        reason: `${field}: cannot check ${what}: ${describeApiFailure(err)}`,
+      });
+    }
+    deps.references.delete(key);
+  }
+  return failures;
 }
 
 /** The VM this owner already manages in the namespace (an auto-named create that was interrupted). */

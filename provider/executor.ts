@@ -1,13 +1,15 @@
 /**
  * The executor: carries out a plan's actions in order against the API, as thinly as it can. The only
- * judgement it makes is the one the planner cannot make in advance: whether KubeVirt reports
- * `RestartRequired` after a template change (restartPolicy IfRequired).
+ * judgements it makes are the ones the planner cannot make in advance: whether KubeVirt reports
+ * `RestartRequired` after a template change (restartPolicy IfRequired), and whether the instance is already
+ * paused (or not) when a pause (or unpause) comes.
  */
-import { conditionTrue, type LiveVm } from "./model/kubevirt";
+import { WaitFor } from "../sdk/enums";
+import { conditionTrue, isPaused, type LiveVm, type LiveVmi } from "./model/kubevirt";
 import { ApiError } from "./kube/errors";
 import type { KubeVirtApi, PowerCall } from "./kube/kubevirt-api";
 import type { NamespaceWatch, Observed } from "./kube/namespace-watch";
-import { describeAction, waitLabel, type Action, type Plan } from "./planner/actions";
+import { describeAction, waitLabel, type Action, type Plan, type WaitTarget } from "./planner/actions";
 import type { Log } from "./progress/sink";
 import { caughtUpAfter } from "./wait/caught-up";
 import { waitFor } from "./wait/waiter";
@@ -41,12 +43,15 @@ const PATCH_REJECTED = /the server rejected our request due to an error in our r
 const OBSERVE_SPEC_MS = 30_000;
 
 /**
- * 409 messages that mean "already as requested": starting a running VM, stopping a stopped one, or stopping a
- * Halted VM whose instance is already shutting down (the answer to a stop sent again after a lost answer).
+ * 409 messages that mean "already as requested": starting a running VM, stopping a stopped one, stopping a
+ * Halted VM whose instance is already shutting down (the answer to a stop sent again after a lost answer),
+ * pausing a paused instance or unpausing one that is not paused (§1.8).
  */
-const ALREADY_DONE: Record<PowerCall["action"], RegExp> = {
+const ALREADY_DONE: Record<PowerCall["action"] | "pause" | "unpause", RegExp> = {
   start: /VM is already running/,
   stop: /VM is not running$|Halted only supports manual stop requests with a shorter graceperiod/,
+  pause: /VMI is already paused$/,
+  unpause: /VMI is not paused$/,
 };
 
 /**
@@ -77,6 +82,10 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
       case "stop":
         await power(ctx, { action: "stop", gracePeriod: action.gracePeriodSeconds });
         break;
+      case "pause":
+      case "unpause":
+        await setPaused(ctx, floor, action.kind);
+        break;
       case "restart":
         if (action.onlyIfRequired && !(await restartRequired(ctx, floor))) {
           ctx.log(`${ctx.name}: KubeVirt reports no RestartRequired; not restarting`);
@@ -88,7 +97,7 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
       case "wait": {
         const target =
           restartSkipped && action.target.state === "running"
-            ? { ...action.target, newerThanUid: undefined }
+            ? stayed(action.target, ctx.watch.get(ctx.name, floor).vmi)
             : action.target;
         floor = await waitFor(ctx.watch, ctx.name, target, floor, {
           deadline: ctx.deadline,
@@ -101,6 +110,14 @@ export async function execute(plan: Plan, ctx: ExecutionContext, observed: Obser
     }
   }
   return patched ? observedByKubeVirt(ctx, floor) : floor;
+}
+
+/**
+ * The wait for a restarted instance, when the restart was skipped: a wait for the instance that stayed, which
+ * never becomes Ready while it is paused (§1.8), so a paused one is waited for until phase Running only.
+ */
+function stayed(target: Extract<WaitTarget, { state: "running" }>, vmi: LiveVmi | undefined): WaitTarget {
+  return { ...target, newerThanUid: undefined, level: isPaused(vmi) ? WaitFor.Running : target.level };
 }
 
 async function patch(ctx: ExecutionContext, ops: Extract<Action, { kind: "patch" }>["ops"]): Promise<LiveVm> {
@@ -120,11 +137,36 @@ async function patch(ctx: ExecutionContext, ops: Extract<Action, { kind: "patch"
 }
 
 async function power(ctx: ExecutionContext, call: PowerCall): Promise<void> {
+  await unlessDone(ctx, call.action, () => ctx.api.power(ctx.namespace, ctx.name, call));
+}
+
+/**
+ * Pauses or unpauses the instance, unless it is already as asked when its turn comes (someone, or an earlier
+ * `up` that was interrupted, paused it since the plan was made; a restart that was skipped left the paused
+ * instance in place): KubeVirt refuses a second pause (409).
+ */
+async function setPaused(ctx: ExecutionContext, floor: Observed, action: "pause" | "unpause"): Promise<void> {
+  const paused = action === "pause";
+  if (isPaused(ctx.watch.get(ctx.name, floor).vmi) === paused) {
+    ctx.log(
+      `${ctx.name}: ${action}: the instance is ${paused ? "already paused" : "not paused"} (nothing to do)`,
+    );
+    return;
+  }
+  await unlessDone(ctx, action, () => ctx.api.setPaused(ctx.namespace, ctx.name, paused));
+}
+
+/** Makes a power call; KubeVirt's 409 that says the VM is already as requested counts as done. */
+async function unlessDone(
+  ctx: ExecutionContext,
+  action: keyof typeof ALREADY_DONE,
+  call: () => Promise<void>,
+): Promise<void> {
   try {
-    await ctx.api.power(ctx.namespace, ctx.name, call);
+    await call();
   } catch (err) {
-    if (err instanceof ApiError && err.code === 409 && ALREADY_DONE[call.action].test(err.message)) {
-      ctx.log(`${ctx.name}: ${call.action}: ${err.message.replace(/^.*: /, "")} (nothing to do)`);
+    if (err instanceof ApiError && err.code === 409 && ALREADY_DONE[action].test(err.message)) {
+      ctx.log(`${ctx.name}: ${action}: ${err.message.replace(/^.*: /, "")} (nothing to do)`);
       return;
     }
     throw err;

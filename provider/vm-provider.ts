@@ -53,7 +53,7 @@ export function createVmProvider(
     connect: (inputs) => connections.get({ kubeconfig: inputs.kubeconfig, context: inputs.context }),
     log,
   };
-  const checkDeps: CheckDeps = { ...ctx, claims: new Map(), namespaces: new Set() };
+  const checkDeps: CheckDeps = { ...ctx, claims: new Map(), namespaces: new Set(), references: new Map() };
   return guarded(sink, {
     close: () => connections.close(),
     check: (olds: VmOutputs, news: Record<string, unknown>) => check(checkDeps, olds, news),

@@ -4,7 +4,15 @@
  * @module
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { PowerDrift, PowerState, RestartPolicy, RunStrategy, WaitFor } from "./enums";
+import type {
+  InstancetypeKind,
+  PowerDrift,
+  PowerState,
+  PreferenceKind,
+  RestartPolicy,
+  RunStrategy,
+  WaitFor,
+} from "./enums";
 import type { DataVolumeTemplate, VirtualMachineTemplate } from "./template";
 
 /** Name, namespace, labels and annotations of the VirtualMachine object. */
@@ -24,6 +32,36 @@ export interface VirtualMachineMetadata {
   labels?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Annotations of the VirtualMachine object. Updated in place. */
   annotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * The instance type a VM takes its CPU and memory from (`spec.instancetype`).
+ *
+ * @see https://kubevirt.io/user-guide/user_workloads/instancetypes/
+ */
+export interface InstancetypeRef {
+  /** Name of the instance type (e.g. `"u1.medium"`). It must exist when the VM is created or its instance type changes. */
+  name: pulumi.Input<string>;
+  /**
+   * `VirtualMachineClusterInstancetype` (cluster-wide; the default, as in KubeVirt) or `VirtualMachineInstancetype`
+   * (in the VM's namespace).
+   */
+  kind?: pulumi.Input<InstancetypeKind>;
+}
+
+/**
+ * The preference a VM takes its defaults from (`spec.preference`), e.g. the preferred CPU topology.
+ *
+ * @see https://kubevirt.io/user-guide/user_workloads/instancetypes/
+ */
+export interface PreferenceRef {
+  /** Name of the preference (e.g. `"fedora"`). It must exist when the VM is created or its preference changes. */
+  name: pulumi.Input<string>;
+  /**
+   * `VirtualMachineClusterPreference` (cluster-wide; the default, as in KubeVirt) or `VirtualMachinePreference`
+   * (in the VM's namespace).
+   */
+  kind?: pulumi.Input<PreferenceKind>;
 }
 
 /** Per-operation time limits, as Go-style durations (`"90s"`, `"10m"`, `"1h30m"`). Default `"10m"` each. */
@@ -78,8 +116,12 @@ export interface VirtualMachineArgs {
    *   (`Always`/`running: true`/`Once` → `Running`; `Halted`/`running: false` → `Stopped`). A contradiction
    *   such as `Halted` + `Running`, `Always` + `Stopped` or `Once` + `Stopped` is an error: change
    *   `runStrategy` instead.
+   * - `Paused` goes wherever `Running` does (`Always`, `RerunOnFailure`, `Manual`, `running: true`, and
+   *   `Once` while its one run lasts): the VM is started if needed, and once its instance runs (VMI phase
+   *   `Running`) the provider calls KubeVirt's `pause` and waits for the VMI condition `Paused`; `Running`
+   *   calls `unpause`, `Stopped` stops the paused VM. `Halted` + `Paused` is an error.
    *
-   * Default: unset. Out-of-band changes are handled per `powerDrift`.
+   * Default: unset. Out-of-band changes (also a pause or unpause) are handled per `powerDrift`.
    */
   powerState?: pulumi.Input<PowerState>;
 
@@ -101,7 +143,29 @@ export interface VirtualMachineArgs {
   dataVolumeTemplates?: pulumi.Input<pulumi.Input<DataVolumeTemplate>[]>;
 
   /**
-   * What `pulumi up` does when a template change reaches a running VM:
+   * The instance type that sizes the VM (`spec.instancetype`): KubeVirt applies its `cpu.guest` (as the CPU
+   * topology) and `memory.guest` to every instance. The template must then leave `domain.cpu.sockets`,
+   * `domain.cpu.cores`, `domain.cpu.threads`, `domain.memory.guest` and CPU and memory requests and limits
+   * unset (KubeVirt rejects the VM otherwise; the provider says so at preview). The instance type must exist
+   * (checked at preview). Default: none. Changing it reaches a running VM as a template change does: see
+   * `restartPolicy`.
+   *
+   * @see https://kubevirt.io/user-guide/user_workloads/instancetypes/
+   */
+  instancetype?: pulumi.Input<InstancetypeRef>;
+
+  /**
+   * The preference that fills in the VM's defaults (`spec.preference`), such as the preferred CPU topology.
+   * It must exist (checked at preview). Default: none. Changing it reaches a running VM as a template change
+   * does: see `restartPolicy`.
+   *
+   * @see https://kubevirt.io/user-guide/user_workloads/instancetypes/
+   */
+  preference?: pulumi.Input<PreferenceRef>;
+
+  /**
+   * What `pulumi up` does when a template change (or a change of `instancetype` or `preference`) reaches a
+   * running VM:
    * `Never` (leave KubeVirt's `RestartRequired` condition showing), `IfRequired` (restart only when KubeVirt
    * reports `RestartRequired`; the default) or `Always` (restart after every template change).
    * Never restarts a VM that is stopped or should be.
@@ -123,16 +187,17 @@ export interface VirtualMachineArgs {
   stopGracePeriodSeconds?: pulumi.Input<number>;
 
   /**
-   * What `pulumi up` does when the VM was started or stopped outside Pulumi and no longer matches the
-   * desired power state: `Correct` (start or stop it back; the default) or `Ignore` (leave it, only report).
-   * Applies only where a power state is desired (see `powerState`).
+   * What `pulumi up` does when the VM was started, stopped, paused or unpaused outside Pulumi and no longer
+   * matches the desired power state: `Correct` (start, stop, pause or unpause it back; the default) or
+   * `Ignore` (leave it, only report). Applies only where a power state is desired (see `powerState`).
    */
   powerDrift?: pulumi.Input<PowerDrift>;
 
   /**
    * How far create and update wait for a VM that should be running: `Created`, `Running`, `Ready` (the
    * default), `AgentConnected` (needs the QEMU guest agent) or `HasIP`. For a VM that should be stopped,
-   * only `Created` applies.
+   * only `Created` applies; for one that should be paused, none: a paused guest is never Ready, so the
+   * provider waits for phase `Running`, pauses it and waits for the condition `Paused`.
    */
   waitFor?: pulumi.Input<WaitFor>;
 

@@ -174,3 +174,18 @@ export type RejectsStringCores = Expect<Accepts<VirtualMachineArgs, StringCores>
 type NoTemplate = Without<Cirros, "template">;
 // @ts-expect-error the template is required
 export type RejectsMissingTemplate = Expect<Accepts<VirtualMachineArgs, NoTemplate>>;
+
+/** Instance types and preferences: a name, and a kind of their own closed set. */
+export type AcceptsInstancetypeAndPreference = Expect<
+  Accepts<
+    VirtualMachineArgs,
+    Cirros & {
+      instancetype: { name: "u1.medium"; kind: "VirtualMachineInstancetype" };
+      preference: { name: pulumi.Output<string> };
+    }
+  >
+>;
+
+type WrongKind = Cirros & { instancetype: { name: "u1.medium"; kind: "VirtualMachineClusterPreference" } };
+// @ts-expect-error a preference kind is no instance type kind
+export type RejectsPreferenceKindForInstancetype = Expect<Accepts<VirtualMachineArgs, WrongKind>>;

@@ -52,13 +52,22 @@ export type RunStrategy = (typeof RunStrategy)[keyof typeof RunStrategy];
 
 /**
  * The power state you want, where the run strategy leaves it open (`Manual`; `RerunOnFailure` after a
- * guest shutdown). For the other strategies it may only repeat what the strategy implies.
+ * guest shutdown). For the other strategies it may only repeat what the strategy implies, except that a
+ * strategy that runs the VM (`Always`, `RerunOnFailure`, `Manual`, `Once` while its run lasts) may also keep
+ * it `Paused`.
  */
 export const PowerState = {
-  /** The VM should have a running instance. */
+  /** The VM should have a running instance that is not paused. */
   Running: "Running",
   /** The VM should have no running instance. */
   Stopped: "Stopped",
+  /**
+   * The VM should have a running instance that is paused (KubeVirt's VMI condition `Paused`): the provider
+   * starts it if needed, waits for phase `Running`, calls the VMI's `pause` subresource and waits for the
+   * condition; `Running` calls `unpause`. Not allowed with `Halted` (or `running: false`), which keeps the VM
+   * stopped. A paused guest is not `Ready` (KubeVirt marks its pod unready), so `waitFor` does not apply.
+   */
+  Paused: "Paused",
 } as const;
 /** Desired power state. See the {@link PowerState} constants. */
 export type PowerState = (typeof PowerState)[keyof typeof PowerState];
@@ -97,10 +106,10 @@ export type RestartPolicy = (typeof RestartPolicy)[keyof typeof RestartPolicy];
 
 /**
  * What `pulumi up` does when the observed power state differs from the desired one because someone
- * started or stopped the VM outside Pulumi (virtctl, console, a guest shutdown).
+ * started, stopped, paused or unpaused the VM outside Pulumi (virtctl, console, a guest shutdown).
  */
 export const PowerDrift = {
-  /** Start or stop the VM back to the desired state (the default). */
+  /** Start, stop, pause or unpause the VM back to the desired state (the default). */
   Correct: "Correct",
   /** Leave the power state as found; only report it. */
   Ignore: "Ignore",
@@ -109,9 +118,40 @@ export const PowerDrift = {
 export type PowerDrift = (typeof PowerDrift)[keyof typeof PowerDrift];
 
 /**
+ * The kind of instance type a VM references (`spec.instancetype.kind`): a cluster-wide one (KubeVirt's default)
+ * or one in the VM's namespace.
+ *
+ * @see https://kubevirt.io/user-guide/user_workloads/instancetypes/
+ */
+export const InstancetypeKind = {
+  /** A cluster-wide `VirtualMachineClusterInstancetype` (the default). */
+  VirtualMachineClusterInstancetype: "VirtualMachineClusterInstancetype",
+  /** A `VirtualMachineInstancetype` in the VM's namespace. */
+  VirtualMachineInstancetype: "VirtualMachineInstancetype",
+} as const;
+/** Kind of a referenced instance type. See the {@link InstancetypeKind} constants. */
+export type InstancetypeKind = (typeof InstancetypeKind)[keyof typeof InstancetypeKind];
+
+/**
+ * The kind of preference a VM references (`spec.preference.kind`): a cluster-wide one (KubeVirt's default) or
+ * one in the VM's namespace.
+ *
+ * @see https://kubevirt.io/user-guide/user_workloads/instancetypes/
+ */
+export const PreferenceKind = {
+  /** A cluster-wide `VirtualMachineClusterPreference` (the default). */
+  VirtualMachineClusterPreference: "VirtualMachineClusterPreference",
+  /** A `VirtualMachinePreference` in the VM's namespace. */
+  VirtualMachinePreference: "VirtualMachinePreference",
+} as const;
+/** Kind of a referenced preference. See the {@link PreferenceKind} constants. */
+export type PreferenceKind = (typeof PreferenceKind)[keyof typeof PreferenceKind];
+
+/**
  * How far `pulumi up` waits for a VM that should be running before it reports success. Levels are ordered
  * (see {@link WAIT_FOR_LEVELS}); the provider waits for the chosen level and every level before it. For a
- * VM that should be stopped, only `Created` applies.
+ * VM that should be stopped, only `Created` applies; one that should be paused is waited for until it is
+ * (see `PowerState.Paused`).
  */
 export const WaitFor = {
   /** The VirtualMachine object was accepted by the API server. */

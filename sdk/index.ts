@@ -4,7 +4,13 @@
  * @module
  */
 export * from "./enums";
-export type { VirtualMachineArgs, VirtualMachineMetadata, VirtualMachineTimeouts } from "./args";
+export type {
+  InstancetypeRef,
+  PreferenceRef,
+  VirtualMachineArgs,
+  VirtualMachineMetadata,
+  VirtualMachineTimeouts,
+} from "./args";
 export type {
   Bootloader,
   Cpu,
@@ -30,6 +36,8 @@ export type {
 } from "./template";
 
 export { VirtualMachine } from "./virtual-machine";
+export { VirtualMachineFleet } from "./fleet";
+export type { MaxUnavailable, VirtualMachineFleetArgs, VirtualMachineFleetMetadata } from "./fleet";
 export type { ObservedVirtualMachine, VirtualMachineCondition, VirtualMachineInterface } from "./outputs";
 export type { VirtualMachineConnection, VirtualMachineGetOptions } from "./get";
 export { getVirtualMachine, getVirtualMachineOutput } from "./lookup";

@@ -26,7 +26,15 @@ class VirtualMachineResource extends pulumi.dynamic.Resource {
   declare readonly observed: pulumi.Output<ObservedVirtualMachine>;
 
   constructor(name: string, props: pulumi.Inputs, opts: pulumi.CustomResourceOptions) {
-    super(providerShim, name, { ...props, observed: undefined }, opts, "kubevirt", "VirtualMachine");
+    // Declared outputs (undefined inputs) and the defined inputs only: each property costs work per VM.
+    super(
+      providerShim,
+      name,
+      { ...definedOnly(props), name: props.name, namespace: props.namespace, observed: undefined },
+      opts,
+      "kubevirt",
+      "VirtualMachine",
+    );
   }
 }
 
@@ -49,6 +57,43 @@ const OBSERVED_KEYS = Object.keys({
 /** `undefined` for an empty list, so that an input that lists nothing is not sent at all. */
 function orNone(names: string[]): string[] | undefined {
   return names.length > 0 ? names : undefined;
+}
+
+/** The metadata inputs of the custom resource (`name`, `namespace`, `labels`, `annotations`, unknown keys). */
+type MetadataInputs = Pick<
+  pulumi.Inputs,
+  "name" | "namespace" | "labels" | "annotations" | typeof UNKNOWN_METADATA
+>;
+
+/**
+ * The metadata inputs, read from a plain object directly (only the members it has, `name` and `namespace`
+ * always, being outputs of the resource), or through one `apply` each when the metadata is itself an output.
+ * Every input property costs the engine and the program work per VM, so absent ones are not declared at all.
+ */
+function metadataFields(input: VirtualMachineArgs["metadata"]): MetadataInputs {
+  if (input === undefined || (!pulumi.Output.isInstance(input) && !(input instanceof Promise))) {
+    const m = (input ?? {}) as Record<string, pulumi.Input<unknown>>;
+    return definedOnly({
+      name: m.name,
+      namespace: m.namespace,
+      labels: m.labels,
+      annotations: m.annotations,
+      [UNKNOWN_METADATA]: orNone(unknownKeys(m, METADATA_KEYS)),
+    });
+  }
+  const metadata = pulumi.output(input);
+  return {
+    name: metadata.apply((m) => m.name),
+    namespace: metadata.apply((m) => m.namespace),
+    labels: metadata.apply((m) => m.labels),
+    annotations: metadata.apply((m) => m.annotations),
+    [UNKNOWN_METADATA]: metadata.apply((m) => orNone(unknownKeys(m, METADATA_KEYS))),
+  };
+}
+
+/** The members whose value is not `undefined`. */
+function definedOnly<T extends pulumi.Inputs>(props: T): T {
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as T;
 }
 
 /**
@@ -108,14 +153,11 @@ export class VirtualMachine extends pulumi.ComponentResource {
       this.expose(new VirtualMachineResource(name, read.props, read.opts));
       return;
     }
-    const metadata = pulumi.output(args.metadata ?? {});
+    const metadata = metadataFields(args.metadata);
     const vm = new VirtualMachineResource(
       name,
       {
-        name: metadata.apply((m) => m.name),
-        namespace: metadata.apply((m) => m.namespace),
-        labels: metadata.apply((m) => m.labels),
-        annotations: metadata.apply((m) => m.annotations),
+        ...metadata,
         autoNamePrefix: name,
         // Who manages the VM: marked on it, so that an interrupted create is resumed, never duplicated, and no
         // other stack takes it over or deletes it (never causes a diff; a stack rename keeps working).
@@ -127,6 +169,8 @@ export class VirtualMachine extends pulumi.ComponentResource {
         powerState: args.powerState,
         template: args.template,
         dataVolumeTemplates: args.dataVolumeTemplates,
+        instancetype: args.instancetype,
+        preference: args.preference,
         restartPolicy: args.restartPolicy,
         restartTrigger: args.restartTrigger,
         stopGracePeriodSeconds: args.stopGracePeriodSeconds,
@@ -139,7 +183,6 @@ export class VirtualMachine extends pulumi.ComponentResource {
         context: args.context,
         // Names (never values) of keys plain JavaScript got wrong, for check to reject; absent when none.
         [UNKNOWN_ARGS]: orNone(unknownKeys(args, ARG_KEYS)),
-        [UNKNOWN_METADATA]: metadata.apply((m) => orNone(unknownKeys(m, METADATA_KEYS))),
       },
       { parent: this },
     );

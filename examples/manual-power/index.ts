@@ -2,8 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { VirtualMachine, type PowerState } from "pulumi-kubevirt";
 
 // Under runStrategy Manual KubeVirt never starts or stops the VM by itself. `powerState` says what you
-// want; `pulumi up` calls KubeVirt's start or stop subresource to get there:
+// want; `pulumi up` calls KubeVirt's start or stop subresource to get there, and the instance's pause or
+// unpause subresource for Paused (a running VM whose guest is frozen; Running unpauses it):
 //   pulumi config set powerState Running && pulumi up
+//   pulumi config set powerState Paused && pulumi up
 //   pulumi config set powerState Stopped && pulumi up
 const config = new pulumi.Config();
 

@@ -1,12 +1,13 @@
 /**
  * The KubeVirt calls the provider makes: VirtualMachine CRUD and JSON patch on `kubevirt.io/v1`, the VMI of
- * the same name, and the `subresources.kubevirt.io/v1` start/stop/restart calls. Transient failures are
- * retried; everything else surfaces with the server's message. The two calls that are not idempotent (create
- * and restart) are never sent again blindly: before another attempt they check whether the earlier one took
- * effect (the VM exists and is ours; the instance was replaced).
+ * the same name, and the `subresources.kubevirt.io/v1` start/stop/restart calls (and the VMI's pause/unpause).
+ * Transient failures are retried; everything else surfaces with the server's message. The calls that are not
+ * idempotent (create, restart, pause and unpause) are never sent again blindly: before another attempt they
+ * check whether the earlier one took effect (the VM exists and is ours; the instance was replaced; the
+ * instance is paused, or no longer).
  */
 import { PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
-import type { LiveVm, LiveVmi } from "../model/kubevirt";
+import { isPaused, type LiveVm, type LiveVmi } from "../model/kubevirt";
 import { VM_API_VERSION, type VmManifest } from "../model/manifest";
 import type { JsonPatchOp } from "../planner/actions";
 import { makeClients, type Clients } from "./clients";
@@ -27,8 +28,35 @@ export const COLLECTION = (kind: Kind, ns: string) =>
   `/apis/kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${PLURALS[kind]}`;
 const OBJECT = (kind: Kind, ns: string, name: string) =>
   `${COLLECTION(kind, ns)}/${encodeURIComponent(name)}`;
-const SUBRESOURCE = (ns: string, name: string, action: string) =>
-  `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/virtualmachines/${encodeURIComponent(name)}/${action}`;
+const SUBRESOURCE = (kind: Kind, ns: string, name: string, action: string) =>
+  `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${PLURALS[kind]}/${encodeURIComponent(name)}/${action}`;
+
+/** The resource names of the instance type and preference kinds, and whether they live in a namespace. */
+const REFERENCE_KINDS: Readonly<Record<string, { plural: string; namespaced: boolean }>> = {
+  VirtualMachineClusterInstancetype: { plural: "virtualmachineclusterinstancetypes", namespaced: false },
+  VirtualMachineInstancetype: { plural: "virtualmachineinstancetypes", namespaced: true },
+  VirtualMachineClusterPreference: { plural: "virtualmachineclusterpreferences", namespaced: false },
+  VirtualMachinePreference: { plural: "virtualmachinepreferences", namespaced: true },
+};
+
+/** An instance type or preference a VM references: its kind (one of the four), name and the VM's namespace. */
+export interface ReferencedObject {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+
+/** Whether the instance type or preference kind lives in a namespace (else it is cluster-wide). */
+export function isNamespacedKind(kind: string): boolean {
+  return REFERENCE_KINDS[kind].namespaced;
+}
+
+/** The path of an instance type or preference (`instancetype.kubevirt.io/v1beta1`). */
+export function referencePath(ref: ReferencedObject): string {
+  const { plural } = REFERENCE_KINDS[ref.kind];
+  const ns = isNamespacedKind(ref.kind) ? `/namespaces/${encodeURIComponent(ref.namespace)}` : "";
+  return `/apis/instancetype.kubevirt.io/v1beta1${ns}/${plural}/${encodeURIComponent(ref.name)}`;
+}
 
 /** What client-node's KubernetesObjectApi needs to address one object. */
 const header = (kind: Kind, namespace: string, name: string) => ({
@@ -97,6 +125,22 @@ export class KubeVirtApi {
       await this.call("GET", `/api/v1/namespaces/${encodeURIComponent(ns)}`, () =>
         this.clients.core.readNamespace({ name: ns }),
       );
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      if ((err as ApiError).code === 403) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Whether the instance type or preference exists (a GET, as a raw request: no discovery is needed for
+   * it); `undefined` when the credentials may not read it (403).
+   */
+  async referenceExists(ref: ReferencedObject): Promise<boolean | undefined> {
+    const path = referencePath(ref);
+    try {
+      await this.call("GET", path, () => apiRequest(this.kc, "GET", path));
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -176,7 +220,7 @@ export class KubeVirtApi {
   /** Calls `start` or `stop` (answered with 202 Accepted; a repeated call is answered with 409 "already"). */
   async power(ns: string, name: string, call: PowerCall): Promise<void> {
     const { action, ...options } = call;
-    await this.subresource(ns, name, action, options);
+    await this.subresource("vm", ns, name, action, options);
   }
 
   /**
@@ -184,10 +228,22 @@ export class KubeVirtApi {
    * one with another uid than `vmiUid`, or one being deleted, means the earlier call took effect.
    */
   async restart(ns: string, name: string, vmiUid: string | undefined): Promise<void> {
-    await this.subresource(ns, name, "restart", {}, async () => {
+    await this.subresource("vm", ns, name, "restart", {}, async () => {
       const vmi = await this.getVmi(ns, name);
       const replaced = !vmi || vmi.metadata.uid !== vmiUid || !!vmi.metadata.deletionTimestamp;
       return replaced ? { done: true, value: undefined } : { done: false };
+    });
+  }
+
+  /**
+   * Calls the VMI's `pause` (`paused`) or `unpause` (answered with 200; when there is nothing to do, with 409
+   * "VMI is already paused" or "VMI is not paused", docs/kubevirt-behaviour.md §1.8). Before another attempt
+   * the VMI is read: one that is already as asked means the earlier call took effect.
+   */
+  async setPaused(ns: string, name: string, paused: boolean): Promise<void> {
+    await this.subresource("vmi", ns, name, paused ? "pause" : "unpause", {}, async () => {
+      const vmi = await this.getVmi(ns, name);
+      return isPaused(vmi) === paused ? { done: true, value: undefined } : { done: false };
     });
   }
 
@@ -205,17 +261,19 @@ export class KubeVirtApi {
 
   /** A `PUT` of a `subresources.kubevirt.io/v1` call: a raw request, the one kind client-node has no call for. */
   private async subresource(
+    kind: Kind,
     ns: string,
     name: string,
     action: string,
     body: unknown,
     tookEffect?: () => Promise<{ done: true; value: undefined } | { done: false }>,
   ): Promise<void> {
+    const path = SUBRESOURCE(kind, ns, name, action);
     const send = async () => {
-      const res = await apiRequest(this.kc, "PUT", SUBRESOURCE(ns, name, action), { body });
+      const res = await apiRequest(this.kc, "PUT", path, { body });
       for (const w of res.warnings) this.warn(w);
     };
-    await this.call("PUT", SUBRESOURCE(ns, name, action), send, tookEffect);
+    await this.call("PUT", path, send, tookEffect);
   }
 
   /**

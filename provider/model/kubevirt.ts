@@ -97,6 +97,14 @@ export function isActive(vmi: LiveVmi | undefined): boolean {
   return !!vmi && !vmi.metadata.deletionTimestamp && ACTIVE_VMI_PHASES.includes(vmi.status?.phase ?? "");
 }
 
+/**
+ * True when the instance runs paused: active, in phase `Running` and with the condition `Paused=True`, which
+ * virt-handler sets once the domain is paused and removes once it runs again (docs/kubevirt-behaviour.md §1.8).
+ */
+export function isPaused(vmi: LiveVmi | undefined): boolean {
+  return isActive(vmi) && vmi?.status?.phase === "Running" && conditionTrue(vmi.status.conditions, "Paused");
+}
+
 /** Finds a condition by type. */
 export function condition(conditions: Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);

@@ -22,7 +22,16 @@ export interface VmManifest {
     running?: boolean;
     template: Record<string, unknown>;
     dataVolumeTemplates?: Record<string, unknown>[];
+    /** `instancetype.kubevirt.io/v1beta1` references, as declared (KubeVirt adds `revisionName`). */
+    instancetype?: MatcherManifest;
+    preference?: MatcherManifest;
   };
+}
+
+/** A declared `spec.instancetype` or `spec.preference`: name and, when declared, kind. */
+export interface MatcherManifest {
+  name: string;
+  kind?: string;
 }
 
 /**
@@ -36,6 +45,8 @@ export function vmManifest(inputs: VmInputs & { owner?: string }, namespace: str
   if (inputs.dataVolumeTemplates !== undefined) {
     spec.dataVolumeTemplates = inputs.dataVolumeTemplates as Record<string, unknown>[];
   }
+  if (inputs.instancetype !== undefined) spec.instancetype = { ...inputs.instancetype };
+  if (inputs.preference !== undefined) spec.preference = { ...inputs.preference };
   const metadata: VmManifest["metadata"] = { name: inputs.name, namespace };
   const marks = inputs.owner === undefined ? undefined : ownerMarks(inputs.owner);
   if (inputs.labels !== undefined || marks) metadata.labels = { ...inputs.labels, ...marks?.labels };

@@ -3,7 +3,7 @@
  */
 import type { ObservedPowerState } from "../../sdk/enums";
 import type { ObservedVirtualMachine } from "../../sdk/outputs";
-import { conditionTrue, effectiveStrategy, isFinal, type LiveVm, type LiveVmi } from "./kubevirt";
+import { effectiveStrategy, isFinal, isPaused, type LiveVm, type LiveVmi } from "./kubevirt";
 
 /** Outputs describing the live VM (absent values are omitted): the public `ObservedVirtualMachine`. */
 export type ObservedVm = ObservedVirtualMachine;
@@ -12,7 +12,7 @@ export type ObservedVm = ObservedVirtualMachine;
 export function observedPowerState(vmi: LiveVmi | undefined): ObservedPowerState {
   if (!vmi || isFinal(vmi)) return "Stopped";
   if (vmi.metadata.deletionTimestamp || vmi.status?.phase !== "Running") return "Unknown";
-  return conditionTrue(vmi.status?.conditions, "Paused") ? "Paused" : "Running";
+  return isPaused(vmi) ? "Paused" : "Running";
 }
 
 /** Summarises the live objects as outputs. */

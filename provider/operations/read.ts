@@ -13,7 +13,8 @@ import { observeLive, stripObserved, type OperationContext } from "./context";
 /**
  * The dynamic provider's `read`. For a managed VM: nothing when the VM is gone; otherwise the stored inputs
  * with the observed state, and (unless `powerDrift` is Ignore) the live strategy and power state as inputs,
- * so the next preview says e.g. "Stopped => Running". For a read-only resource: see {@link readExisting}.
+ * so the next preview says e.g. "Stopped => Running" or "Running => Paused". For a read-only resource: see
+ * {@link readExisting}.
  */
 export async function read(
   ctx: OperationContext,
@@ -29,7 +30,7 @@ export async function read(
     if (props.runStrategy !== undefined && vm.spec.runStrategy !== undefined)
       inputs.runStrategy = vm.spec.runStrategy;
     if (props.powerState !== undefined && observed.powerState !== "Unknown") {
-      inputs.powerState = observed.powerState === "Stopped" ? "Stopped" : "Running";
+      inputs.powerState = observed.powerState;
     }
   }
   return { id, props: { ...props, observed }, inputs };

@@ -23,7 +23,11 @@ export type WaitTarget =
   /** No instance, or only a finished one. */
   | { state: "stopped" }
   /** An instance exists (any phase): KubeVirt started it by itself. */
-  | { state: "instance" };
+  | { state: "instance" }
+  /** The instance runs paused: VMI phase `Running` with the condition `Paused=True`. */
+  | { state: "paused" }
+  /** The instance no longer has the condition `Paused` (KubeVirt removes it once the guest runs again). */
+  | { state: "unpaused" };
 
 /** One step of a plan. `reason` says why, in words a reviewer of a preview understands. */
 export type Action =
@@ -32,6 +36,10 @@ export type Action =
   | { kind: "start"; reason: string }
   | { kind: "stop"; reason: string; gracePeriodSeconds?: number }
   | { kind: "restart"; reason: string; onlyIfRequired: boolean }
+  /** The VMI's `pause` subresource (docs/kubevirt-behaviour.md §1.8). */
+  | { kind: "pause"; reason: string }
+  /** The VMI's `unpause` subresource (§1.8). */
+  | { kind: "unpause"; reason: string }
   | { kind: "wait"; target: WaitTarget };
 
 /** A plan: the actions, plus what the planner noticed but will not act on. */
@@ -41,11 +49,13 @@ export interface Plan {
   notes: string[];
 }
 
-/** The actions that change the VM's power state (start, stop, restart). */
-export function powerActions(plan: Plan): Extract<Action, { kind: "start" | "stop" | "restart" }>[] {
+/** An action that changes the VM's power state: start, stop, restart, pause or unpause. */
+export type PowerAction = Exclude<Action, { kind: "create" | "patch" | "wait" }>;
+
+/** The actions that change the VM's power state (start, stop, restart, pause, unpause). */
+export function powerActions(plan: Plan): PowerAction[] {
   return plan.actions.filter(
-    (a): a is Extract<Action, { kind: "start" | "stop" | "restart" }> =>
-      a.kind === "start" || a.kind === "stop" || a.kind === "restart",
+    (a): a is PowerAction => a.kind !== "create" && a.kind !== "patch" && a.kind !== "wait",
   );
 }
 
@@ -58,6 +68,8 @@ export function describeAction(action: Action, vmName: string): string {
       return `will update ${vmName}: ${action.changes.join(", ")}`;
     case "start":
     case "stop":
+    case "pause":
+    case "unpause":
       return `will ${action.kind} ${vmName} (${action.reason})`;
     case "restart":
       return action.onlyIfRequired
@@ -77,5 +89,9 @@ export function waitLabel(target: WaitTarget): string {
       return "Stopped";
     case "instance":
       return "started";
+    case "paused":
+      return "Paused";
+    case "unpaused":
+      return "unpaused";
   }
 }

@@ -9,7 +9,7 @@ import {
 } from "../../tests/support/planner-fixtures";
 import { readGolden } from "../../tests/support/golden";
 import type { PowerState } from "../../sdk/enums";
-import type { Plan } from "./actions";
+import { describeAction, powerActions, type Plan } from "./actions";
 import { ADOPTED_ANNOTATION, plan } from "./plan";
 
 const STRATEGIES = ["Always", "RerunOnFailure", "Once", "Manual", "Halted"] as const;
@@ -195,6 +195,115 @@ describe("plan: out-of-band power changes", () => {
   });
 });
 
+describe("plan: powerState Paused (docs/kubevirt-behaviour.md §1.8)", () => {
+  it.each<[string, PowerState, string]>([
+    ["Always", "Paused", "create → wait(Running) → pause → wait(Paused)"],
+    ["RerunOnFailure", "Paused", "create → wait(Running) → pause → wait(Paused)"],
+    ["Once", "Paused", "create → wait(Running or finished) → pause → wait(Paused)"],
+    ["Manual", "Paused", "create → start → wait(Running) → pause → wait(Paused)"],
+  ])("should create %s with powerState %s as: %s", (strategy, power, expected) => {
+    expect(summarize(plan({ desired: desired(strategy, power), observed: {} }))).toBe(expected);
+  });
+
+  // Each row: strategy, powerState before and now, the instance → the plan.
+  it.each<[string, PowerState, PowerState, VmiState, string]>([
+    ["Manual", "Running", "Paused", "Running", "pause → wait(Paused)"],
+    ["Manual", "Paused", "Running", "Paused", "unpause → wait(unpaused) → wait(Ready)"],
+    ["Manual", "Stopped", "Paused", "none", "start → wait(Running) → pause → wait(Paused)"],
+    ["Manual", "Paused", "Stopped", "Paused", "stop → wait(Stopped)"],
+    // KubeVirt pauses only a VMI in phase Running: one that is still starting is waited for first.
+    ["Manual", "Stopped", "Paused", "Scheduling", "wait(Running) → pause → wait(Paused)"],
+    ["Manual", "Paused", "Paused", "Paused", "-"],
+    ["Always", "Running", "Paused", "Running", "pause → wait(Paused)"],
+    ["Always", "Paused", "Running", "Paused", "unpause → wait(unpaused) → wait(Ready)"],
+    ["RerunOnFailure", "Paused", "Paused", "Succeeded", "start → wait(Running) → pause → wait(Paused)"],
+    ["Once", "Running", "Paused", "Running", "pause → wait(Paused)"],
+    ["Once", "Paused", "Paused", "Succeeded", "-"],
+  ])(
+    "should plan %s with powerState %s → %s and instance %s as: %s",
+    (strategy, before, now, vmi, expected) => {
+      const p = plan({
+        desired: desired(strategy, now),
+        previous: declared(strategy, before),
+        observed: { vm: liveVm(strategy), vmi: liveVmi(vmi) },
+      });
+      expect(summarize(p)).toBe(expected);
+    },
+  );
+
+  it("should say what it pauses and unpauses in preview words", () => {
+    const pause = plan({
+      desired: desired("Manual", "Paused"),
+      previous: declared("Manual", "Running"),
+      observed: { vm: liveVm("Manual"), vmi: liveVmi("Running") },
+    });
+    expect(powerActions(pause).map((a) => describeAction(a, "vm1"))).toEqual([
+      "will pause vm1 (powerState Paused)",
+    ]);
+    const unpause = plan({
+      desired: desired("Always", "Running"),
+      previous: declared("Manual", "Paused"),
+      observed: { vm: liveVm("Manual"), vmi: liveVmi("Paused") },
+    });
+    expect(powerActions(unpause).map((a) => describeAction(a, "vm1"))).toEqual([
+      "will unpause vm1 (runStrategy Manual → Always, powerState Running)",
+    ]);
+  });
+
+  it.each<[string, PowerState, VmiState, "Correct" | "Ignore", string, string[]]>([
+    // Unpaused behind Pulumi's back: paused again, as a stopped VM is started again.
+    ["Manual", "Paused", "Running", "Correct", "pause → wait(Paused)", []],
+    ["Always", "Paused", "Running", "Correct", "pause → wait(Paused)", []],
+    [
+      "Manual",
+      "Paused",
+      "Running",
+      "Ignore",
+      "-",
+      ["vm1 is running, powerState says Paused; left alone (powerDrift Ignore)"],
+    ],
+    // Paused behind Pulumi's back.
+    ["Always", "Running", "Paused", "Correct", "unpause → wait(unpaused) → wait(Ready)", []],
+    [
+      "Always",
+      "Running",
+      "Paused",
+      "Ignore",
+      "-",
+      ["vm1 is paused, powerState says Running; left alone (powerDrift Ignore)"],
+    ],
+  ])(
+    "should handle a %s VM with powerState %s found %s out of band, powerDrift %s, as: %s",
+    (strategy, power, vmi, powerDrift, expected, notes) => {
+      const p = plan({
+        desired: desired(strategy, power, { powerDrift }),
+        previous: declared(strategy, power),
+        observed: { vm: liveVm(strategy), vmi: liveVmi(vmi) },
+      });
+      expect(summarize(p)).toBe(expected);
+      expect(p.notes).toEqual(notes);
+    },
+  );
+
+  it("should pause the new instance after a restart, even when drift is left alone", () => {
+    const p = plan({
+      desired: desired("Manual", "Paused", { restartTrigger: "2", powerDrift: "Ignore" }),
+      previous: declared("Manual", "Paused", { restartTrigger: "1" }),
+      observed: { vm: liveVm("Manual"), vmi: liveVmi("Paused") },
+    });
+    expect(summarize(p)).toBe("restart → wait(Running, new instance) → pause → wait(Paused)");
+  });
+
+  it("should wait for an instance that stays paused until phase Running only (a paused guest is never Ready)", () => {
+    const p = plan({
+      desired: desired("RerunOnFailure"),
+      previous: declared("Always"),
+      observed: { vm: liveVm("Always"), vmi: liveVmi("Paused") },
+    });
+    expect(summarize(p)).toBe("patch(runStrategy Always → RerunOnFailure) → wait(Running)");
+  });
+});
+
 describe("plan: template changes and restarts", () => {
   const newTemplate = { spec: { domain: { devices: {}, memory: { guest: "2Gi" } } } };
 
@@ -340,13 +449,13 @@ describe("plan: every transition", () => {
   const golden = join(__dirname, "testdata", "transitions.golden.txt");
   /** The powerState inputs `check` accepts with each strategy, besides none (stated here, not derived). */
   const POWER_STATES: Record<string, PowerState[]> = {
-    Always: ["Running"],
-    RerunOnFailure: ["Running", "Stopped"],
-    Once: ["Running"],
-    Manual: ["Running", "Stopped"],
+    Always: ["Running", "Paused"],
+    RerunOnFailure: ["Running", "Stopped", "Paused"],
+    Once: ["Running", "Paused"],
+    Manual: ["Running", "Stopped", "Paused"],
     Halted: ["Stopped"],
   };
-  const states: VmiState[] = ["none", "Running", "Succeeded", "Failed"];
+  const states: VmiState[] = ["none", "Running", "Paused", "Succeeded", "Failed"];
 
   /** Every combination the checked inputs allow, with its plan. */
   function transitions(): { from: string; to: string; power?: PowerState; state: VmiState; plan: Plan }[] {
@@ -394,7 +503,7 @@ describe("plan: every transition", () => {
   it("should never start a VM that runs, nor stop a stopped VM whose strategy keeps it stopped", () => {
     for (const line of table().split("\n").slice(1, -1)) {
       const [, from, state, result] = /^(\w+) .*\| (\w+) => (.*)$/.exec(line)!;
-      const running = state === "Running";
+      const running = state === "Running" || state === "Paused";
       if (running) expect(result).not.toMatch(/(^|→ )start/);
       // A stop of a stopped VM only after waiting for KubeVirt to start it (RerunOnFailure starts by itself).
       // (A stop of an Always VM is allowed: KubeVirt then rewrites its strategy to Halted.)

@@ -12,14 +12,21 @@
  * so Halted → Always is a `start`, Always → Halted is a `stop`, Manual and RerunOnFailure VMs are started
  * and stopped through the subresources without changing their strategy, and every other strategy move
  * patches `spec.runStrategy` and then adds the power action the new strategy needs.
+ *
+ * `powerState: "Paused"` is a running VM plus one more step (§1.8): the plan first gets the VM running as
+ * for `Running` (a start, or KubeVirt's own start), waits for VMI phase `Running` (KubeVirt pauses nothing
+ * else) and then pauses it; `Running` unpauses a paused instance before anything else. Starting with
+ * `StartOptions{paused: true}` would save the pause call only where the provider starts the VM (KubeVirt's
+ * controller starts an Always VM by itself, unpaused), so one route serves every strategy.
  */
-import { PowerDrift, PowerState, RestartPolicy, RunStrategy, type WaitFor } from "../../sdk/enums";
+import { PowerDrift, PowerState, RestartPolicy, RunStrategy, WaitFor } from "../../sdk/enums";
 import type { VmManifest } from "../model/manifest";
 import {
   conditionTrue,
   effectiveStrategy,
   isActive,
   isFinal,
+  isPaused,
   type LiveVm,
   type LiveVmi,
 } from "../model/kubevirt";
@@ -81,24 +88,33 @@ function planCreate(desired: Desired): Plan {
       else actions.push(running());
       break;
     case RunStrategy.Manual:
-      if (desired.power === PowerState.Running) {
-        actions.push({ kind: "start", reason: "Manual with powerState Running" }, running());
+      if (runs(desired.power)) {
+        actions.push({ kind: "start", reason: `Manual with powerState ${desired.power}` }, running());
       }
       break;
   }
+  actions.push(...pauseStep(desired, actions, undefined, { applied: desired.strategy, ignoreDrift: false }));
   return { actions, notes: [] };
+}
+
+/** Whether the power state needs a running instance: `Running`, or `Paused` (a running instance, paused). */
+function runs(power: PowerState | undefined): boolean {
+  return power === PowerState.Running || power === PowerState.Paused;
 }
 
 /**
  * A wait until the VM runs at the declared level, under `strategy`: the run strategy KubeVirt applies by
- * then (it decides whether an instance that ends meanwhile is replaced or leaves the VM stopped).
+ * then (it decides whether an instance that ends meanwhile is replaced or leaves the VM stopped). A VM to be
+ * paused is waited for until phase `Running` only: that is what KubeVirt's pause needs, and a paused guest
+ * never becomes Ready (§1.8).
  */
 function waitRunning(
   desired: Desired,
   strategy: string,
   extra: { newerThanUid?: string; acceptFinal?: boolean } = {},
+  level: WaitFor = desired.power === PowerState.Paused ? WaitFor.Running : desired.waitFor,
 ): Action {
-  return { kind: "wait", target: { state: "running", level: desired.waitFor, strategy, ...extra } };
+  return { kind: "wait", target: { state: "running", level, strategy, ...extra } };
 }
 
 function stopAfterAutoStart(desired: Desired, reason: string): Action[] {
@@ -116,9 +132,10 @@ function stopAction(desired: Desired, reason: string): Action {
 }
 
 /**
- * Plans an update of an existing VM in three named steps: how its run strategy moves ({@link strategyMove}),
- * what its spec patch holds ({@link specPatch} plus the strategy's ops), and which power actions follow
- * ({@link powerStep}, then {@link restartActions} for a VM that keeps running).
+ * Plans an update of an existing VM in named steps: how its run strategy moves ({@link strategyMove}), what
+ * its spec patch holds ({@link specPatch} plus the strategy's ops), which power actions follow
+ * ({@link powerStep}, then {@link restartActions} for a VM that keeps running), and whether the instance is
+ * then paused ({@link pauseStep}).
  */
 function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
   const { desired, previous, observed, adoptedAt } = request;
@@ -136,11 +153,17 @@ function planUpdate(request: PlanRequest, vm: LiveVm): Plan {
   // A start or stop already gives the VM an instance built from the new template (or none).
   const keepsRunning = isActive(observed.vmi) && !power.some((a) => a.kind === "stop" || a.kind === "start");
   if (keepsRunning && previous !== undefined) {
-    const templateChanged = spec.changes.includes("template");
-    actions.push(...restartActions(vm, observed.vmi, previous, desired, templateChanged, move, notes));
+    // What reaches the instance only through a restart: the template, and the instance type and preference
+    // KubeVirt applies to it (§10).
+    const changed = spec.changes.filter((c) => INSTANCE_FIELDS.includes(c)).join(" and ") || undefined;
+    actions.push(...restartActions(vm, observed.vmi, previous, desired, changed, move, notes));
   }
+  actions.push(...pauseStep(desired, actions, observed.vmi, move));
   return { actions, notes };
 }
+
+/** The spec fields KubeVirt builds the instance from (see {@link specPatch}'s change names). */
+const INSTANCE_FIELDS: readonly string[] = ["template", "instancetype", "preference"];
 
 /** How an update moves the VM's run strategy (step one of {@link planUpdate}). */
 interface StrategyMove {
@@ -208,18 +231,32 @@ function powerStep(
     return [{ kind: "start", reason: move.why }, waitRunning(desired, RunStrategy.Always)];
   if (move.call === "stop")
     return [stopAction(desired, move.why), { kind: "wait", target: { state: "stopped" } }];
-  if (!move.ignoreDrift) return powerFor(move.applied, move.change, move.why, vmi, desired, notes);
-  const active = isActive(vmi);
-  if (
-    move.live === move.target &&
-    desired.power !== undefined &&
-    (desired.power === PowerState.Running) !== active
-  ) {
+  if (!move.ignoreDrift) {
+    return desired.power === PowerState.Running && isPaused(vmi)
+      ? unpauseActions(desired, move)
+      : powerFor(move.applied, move.change, move.why, vmi, desired, notes);
+  }
+  const now = !isActive(vmi) ? PowerState.Stopped : isPaused(vmi) ? PowerState.Paused : PowerState.Running;
+  // A Once VM whose run is over is not drift: no powerDrift would start it again.
+  const over = now === PowerState.Stopped && move.live === RunStrategy.Once;
+  if (move.live === move.target && desired.power !== undefined && desired.power !== now && !over) {
     notes.push(
-      `${vm.metadata.name} is ${active ? "running" : "stopped"}, powerState says ${desired.power}; left alone (powerDrift Ignore)`,
+      `${vm.metadata.name} is ${now.toLowerCase()}, powerState says ${desired.power}; left alone (powerDrift Ignore)`,
     );
   }
   return [];
+}
+
+/**
+ * Whatever the strategy, a paused instance that should run is unpaused (§1.8), and then waited for as the
+ * strategy's running VM is.
+ */
+function unpauseActions(desired: Desired, move: Pick<StrategyMove, "applied" | "change" | "why">): Action[] {
+  return [
+    { kind: "unpause", reason: move.change ? `${move.why}, powerState Running` : "powerState Running" },
+    { kind: "wait", target: { state: "unpaused" } },
+    waitRunning(desired, move.applied),
+  ];
 }
 
 /** The power actions the (possibly new) strategy needs, given the observed instance. */
@@ -232,9 +269,10 @@ function powerFor(
   notes: string[],
 ): Action[] {
   const active = isActive(vmi);
-  const running = waitRunning(desired, strategy);
   const stopped: Action = { kind: "wait", target: { state: "stopped" } };
   const reason = (what: string) => (switched ? `${why}, ${what}` : what);
+  // An instance that stays paused runs, but never becomes Ready (§1.8): it is waited for until phase Running.
+  const running = waitRunning(desired, strategy, {}, isPaused(vmi) ? WaitFor.Running : undefined);
   switch (strategy) {
     case RunStrategy.Always:
       // KubeVirt starts (or re-creates) the instance by itself.
@@ -244,9 +282,9 @@ function powerFor(
     case RunStrategy.Once:
       return switched && !vmi ? [waitRunning(desired, strategy, { acceptFinal: true })] : [];
     case RunStrategy.Manual:
-      if (desired.power === PowerState.Running && !active) {
+      if (runs(desired.power) && !active) {
         return [
-          { kind: "start", reason: reason(`Manual VM is ${vmiState(vmi)}, powerState Running`) },
+          { kind: "start", reason: reason(`Manual VM is ${vmiState(vmi)}, powerState ${desired.power}`) },
           running,
         ];
       }
@@ -264,9 +302,12 @@ function powerFor(
       if (active) return switched ? [running] : [];
       if (switched && !vmi) return [running]; // KubeVirt starts it: its status.runStrategy differs
       if (vmi?.status?.phase === "Failed") return [running]; // KubeVirt re-runs failed instances itself
-      if (desired.power === PowerState.Running) {
+      if (runs(desired.power)) {
         return [
-          { kind: "start", reason: reason(`RerunOnFailure VM is ${vmiState(vmi)}, powerState Running`) },
+          {
+            kind: "start",
+            reason: reason(`RerunOnFailure VM is ${vmiState(vmi)}, powerState ${desired.power}`),
+          },
           running,
         ];
       }
@@ -288,13 +329,44 @@ function vmiState(vmi: LiveVmi | undefined): string {
   return isFinal(vmi) ? `stopped (instance ${vmi.status?.phase})` : (vmi.status?.phase ?? "unknown");
 }
 
-/** Step four of {@link planUpdate}: the restart a VM that keeps running needs, if any. */
+/**
+ * The last step of a plan for `powerState: "Paused"`: pause the instance the actions `before` leave running,
+ * once it is in phase `Running` (KubeVirt refuses to pause it before, §1.8). A new instance (started,
+ * restarted, or started by KubeVirt) is paused after the wait for it, even when drift is left alone: the
+ * provider's own start or restart must not unpause the VM. The instance that stays is paused only if it
+ * is not already and its drift is not left alone.
+ */
+function pauseStep(
+  desired: Desired,
+  before: Action[],
+  vmi: LiveVmi | undefined,
+  move: Pick<StrategyMove, "applied" | "ignoreDrift">,
+): Action[] {
+  if (desired.power !== PowerState.Paused) return [];
+  const pause: Action[] = [
+    { kind: "pause", reason: "powerState Paused" },
+    { kind: "wait", target: { state: "paused" } },
+  ];
+  const last = before.at(-1);
+  const waitsForRunning = last?.kind === "wait" && last.target.state === "running";
+  const fresh = !isActive(vmi) || before.some((a) => a.kind === "start" || a.kind === "restart");
+  if (fresh) return waitsForRunning ? pause : [];
+  if (move.ignoreDrift || isPaused(vmi)) return [];
+  return waitsForRunning || vmi?.status?.phase === "Running"
+    ? pause
+    : [waitRunning(desired, move.applied), ...pause];
+}
+
+/**
+ * Step four of {@link planUpdate}: the restart a VM that keeps running needs, if any. `changed` names the
+ * changed fields the instance is built from (`template`, `instancetype`, `preference`), if any.
+ */
 function restartActions(
   vm: LiveVm,
   vmi: LiveVmi | undefined,
   previous: Declared,
   desired: Desired,
-  templateChanged: boolean,
+  changed: string | undefined,
   move: Pick<StrategyMove, "target" | "applied">,
   notes: string[],
 ): Action[] {
@@ -303,18 +375,23 @@ function restartActions(
   let restart: Extract<Action, { kind: "restart" }> | undefined;
   if (desired.restartTrigger !== previous.restartTrigger) {
     restart = { kind: "restart", reason: "restartTrigger changed", onlyIfRequired: false };
-  } else if (templateChanged && desired.restartPolicy === RestartPolicy.Always) {
-    restart = { kind: "restart", reason: "template changed, restartPolicy Always", onlyIfRequired: false };
-  } else if (templateChanged && desired.restartPolicy === RestartPolicy.IfRequired) {
-    restart = { kind: "restart", reason: "template changed, restartPolicy IfRequired", onlyIfRequired: true };
+  } else if (changed && desired.restartPolicy === RestartPolicy.Always) {
+    restart = { kind: "restart", reason: `${changed} changed, restartPolicy Always`, onlyIfRequired: false };
+  } else if (changed && desired.restartPolicy === RestartPolicy.IfRequired) {
+    restart = {
+      kind: "restart",
+      reason: `${changed} changed, restartPolicy IfRequired`,
+      onlyIfRequired: true,
+    };
   } else if (
     desired.restartPolicy === RestartPolicy.IfRequired &&
     conditionTrue(vm.status?.conditions, "RestartRequired")
   ) {
     restart = { kind: "restart", reason: "RestartRequired", onlyIfRequired: false };
-  } else if (templateChanged) {
+  } else if (changed) {
+    const old = changed === "template" ? "the old one" : "the old settings";
     notes.push(
-      `template changed; ${vm.metadata.name} keeps running the old one until restarted (restartPolicy Never)`,
+      `${changed} changed; ${vm.metadata.name} keeps running ${old} until restarted (restartPolicy Never)`,
     );
   }
   if (!restart) return [];
@@ -325,7 +402,10 @@ function restartActions(
   return [restart, waitRunning(desired, move.applied, { newerThanUid: vmi?.metadata.uid })];
 }
 
-/** Step two of {@link planUpdate}: JSON patch ops (without tests) for labels, annotations, template and dataVolumeTemplates. */
+/**
+ * Step two of {@link planUpdate}: JSON patch ops (without tests) for labels, annotations, template,
+ * dataVolumeTemplates, instancetype and preference.
+ */
 function specPatch(
   vm: LiveVm,
   previous: Declared | undefined,
@@ -357,18 +437,42 @@ function specPatch(
       prev?.spec.dataVolumeTemplates,
       want.spec.dataVolumeTemplates,
     ],
+    [
+      "instancetype",
+      "/spec/instancetype",
+      vm.spec.instancetype,
+      prev?.spec.instancetype,
+      want.spec.instancetype,
+    ],
+    ["preference", "/spec/preference", vm.spec.preference, prev?.spec.preference, want.spec.preference],
   ];
   for (const [name, path, current, before, declared] of fields) {
     // Only what the program declared, or declared before, is compared: server defaults never count.
     if (declared === undefined && before === undefined) continue;
-    const merged = threeWayMerge(current, before, declared);
+    const isMatcher = name === "instancetype" || name === "preference";
+    const merged = isMatcher
+      ? mergeMatcher(current, before, declared)
+      : threeWayMerge(current, before, declared);
     if (jsonEqual(merged, current)) continue;
-    ops.push(
-      current === undefined ? { op: "add", path, value: merged } : { op: "replace", path, value: merged },
-    );
+    if (merged === undefined) ops.push({ op: "remove", path });
+    else if (current === undefined) ops.push({ op: "add", path, value: merged });
+    else ops.push({ op: "replace", path, value: merged });
     changes.push(name);
   }
   return { ops, changes };
+}
+
+/**
+ * A declared `spec.instancetype` or `spec.preference` merged into the live one. While it names the same object,
+ * the fields KubeVirt added (`revisionName`, the revision it pinned) are kept; one that names another object
+ * replaces the live one whole, since KubeVirt's mutating webhook rejects a new name with the old `revisionName`
+ * (§10). One no longer declared is removed.
+ */
+function mergeMatcher(live: unknown, previous: unknown, declared: unknown): unknown {
+  if (declared === undefined) return undefined;
+  const merged = threeWayMerge(live, previous, declared) as Record<string, unknown>;
+  const l = (live ?? {}) as Record<string, unknown>;
+  return l.name === merged.name && l.kind === merged.kind ? merged : declared;
 }
 
 /** Ops that move the VM to the declared strategy field (runStrategy, or the deprecated running). */

@@ -13,6 +13,8 @@ const ARG_KEY_SET = {
   powerState: true,
   template: true,
   dataVolumeTemplates: true,
+  instancetype: true,
+  preference: true,
   restartPolicy: true,
   restartTrigger: true,
   stopGracePeriodSeconds: true,

@@ -178,6 +178,11 @@ describe("validateVmInputs", () => {
         "Stopped",
         'powerState: "Stopped" contradicts runStrategy "Once" (KubeVirt starts a Once VM when it is created); use runStrategy "Halted", or "Manual" with powerState "Stopped"',
       ],
+      [
+        "Halted",
+        "Paused",
+        'powerState: "Paused" contradicts runStrategy "Halted" (KubeVirt keeps a Halted VM stopped); a paused VM needs a running instance, so with "Halted" powerState may only be "Stopped"; use runStrategy "Always", or "Manual" with powerState "Paused"',
+      ],
     ])("should reject runStrategy %s with powerState %s", (runStrategy, powerState, message) => {
       expect(issuesOf({ ...cirros(), runStrategy, powerState })).toEqual([
         { code: "conflict", path: "powerState", message },
@@ -195,6 +200,11 @@ describe("validateVmInputs", () => {
         "Running",
         'powerState: "Running" contradicts running: false (which keeps the VM stopped); use runStrategy "Manual" to choose the power state yourself',
       ],
+      [
+        false,
+        "Paused",
+        'powerState: "Paused" contradicts running: false (which keeps the VM stopped); use runStrategy "Manual" to choose the power state yourself',
+      ],
     ])("should reject running %s with powerState %s", (running, powerState, message) => {
       const inputs = cirrosWith(["runStrategy"], undefined);
       expect(messagesOf({ ...inputs, running, powerState })).toEqual([message]);
@@ -208,13 +218,23 @@ describe("validateVmInputs", () => {
       ["Always", "Running"],
       ["Halted", "Stopped"],
       ["Once", "Running"],
+      // A paused VM is a running one: Paused goes wherever Running does.
+      ["Manual", "Paused"],
+      ["RerunOnFailure", "Paused"],
+      ["Always", "Paused"],
+      ["Once", "Paused"],
     ])("should accept runStrategy %s with powerState %s", (runStrategy, powerState) => {
       expect(validateVmInputs({ ...cirros(), runStrategy, powerState }).ok).toBe(true);
     });
 
+    it("should accept running: true with powerState Paused", () => {
+      const inputs = cirrosWith(["runStrategy"], undefined);
+      expect(validateVmInputs({ ...inputs, running: true, powerState: "Paused" }).ok).toBe(true);
+    });
+
     it("should name the allowed power states", () => {
       expect(messagesOf({ ...cirros(), powerState: "On" })).toEqual([
-        'powerState: "On" is not one of Running, Stopped',
+        'powerState: "On" is not one of Running, Stopped, Paused',
       ]);
     });
   });
@@ -336,7 +356,7 @@ describe("validateVmInputs", () => {
 
     it("should list the inputs when none is close", () => {
       expect(messagesOf({ ...cirros(), colour: "blue" })).toEqual([
-        "colour: unknown input (allowed: name, namespace, labels, annotations, runStrategy, running, powerState, template, dataVolumeTemplates, restartPolicy, restartTrigger, stopGracePeriodSeconds, powerDrift, waitFor, timeouts, adopt, kubeconfig, context)",
+        "colour: unknown input (allowed: name, namespace, labels, annotations, runStrategy, running, powerState, template, dataVolumeTemplates, instancetype, preference, restartPolicy, restartTrigger, stopGracePeriodSeconds, powerDrift, waitFor, timeouts, adopt, kubeconfig, context)",
       ]);
     });
 
@@ -368,7 +388,7 @@ describe("validateVmInputs", () => {
           code: "unknown_key",
           path: "colour",
           message:
-            "colour: unknown input (allowed: metadata, runStrategy, running, powerState, template, dataVolumeTemplates, restartPolicy, restartTrigger, stopGracePeriodSeconds, powerDrift, waitFor, timeouts, adopt, kubeconfig, context)",
+            "colour: unknown input (allowed: metadata, runStrategy, running, powerState, template, dataVolumeTemplates, instancetype, preference, restartPolicy, restartTrigger, stopGracePeriodSeconds, powerDrift, waitFor, timeouts, adopt, kubeconfig, context)",
         },
         {
           code: "unknown_key",

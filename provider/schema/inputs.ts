@@ -8,7 +8,15 @@
  * before planning).
  */
 import { z } from "zod";
-import { PowerDrift, PowerState, RestartPolicy, RunStrategy, WaitFor } from "../../sdk/enums";
+import {
+  InstancetypeKind,
+  PowerDrift,
+  PowerState,
+  PreferenceKind,
+  RestartPolicy,
+  RunStrategy,
+  WaitFor,
+} from "../../sdk/enums";
 import { UNKNOWN_ARGS, UNKNOWN_METADATA } from "./argKeys";
 import {
   invalidDurationMessage,
@@ -17,6 +25,7 @@ import {
   tryParseDuration,
 } from "./duration";
 import { fromZodIssues, issue, type ValidationIssue } from "./issues";
+import { instancetypeRuleIssues } from "./instancetypeRules";
 import { componentKeyIssues, unknownKeyIssues } from "./keyRules";
 import { metadataRuleIssues } from "./metadataRules";
 import { dns1123LabelErrors, dns1123SubdomainErrors } from "./names";
@@ -74,6 +83,19 @@ const timeoutsSchema = z.looseObject({
 });
 const TIMEOUT_KEYS = Object.keys(timeoutsSchema.shape);
 
+/**
+ * A reference to an instance type or preference (`spec.instancetype`, `spec.preference`): a name (a DNS-1123
+ * subdomain, as every object name) and optionally a kind of the closed set. Unknown keys are reported by
+ * {@link unknownKeyIssues}.
+ */
+const referenceSchema = <V extends string>(kinds: Record<string, V>) =>
+  z.looseObject({
+    name: u(z.string().superRefine(nameRule(dns1123SubdomainErrors))),
+    kind: u(closedSet(kinds)).optional(),
+  });
+const instancetypeSchema = referenceSchema(InstancetypeKind);
+const REFERENCE_KEYS = Object.keys(instancetypeSchema.shape);
+
 const stringMap = () => u(z.record(z.string(), u(z.string())));
 
 const names = () => u(z.array(z.string())).optional();
@@ -92,6 +114,8 @@ export const vmInputsSchema = z.looseObject({
   powerState: u(closedSet(PowerState)).optional(),
   template: u(templateSchema),
   dataVolumeTemplates: u(z.array(u(dataVolumeTemplateSchema))).optional(),
+  instancetype: u(instancetypeSchema).optional(),
+  preference: u(referenceSchema(PreferenceKind)).optional(),
   restartPolicy: u(closedSet(RestartPolicy)).default(RestartPolicy.IfRequired),
   restartTrigger: u(z.string()).optional(),
   stopGracePeriodSeconds: u(
@@ -143,7 +167,8 @@ const POWER_STATES: readonly string[] = Object.values(PowerState);
 /**
  * The power state a run strategy forces, for the strategies that do not leave it open; `undefined` for
  * `Manual` and `RerunOnFailure`. `Once` counts as `Running`: that is what it does when created, so
- * `powerState: "Stopped"` contradicts it.
+ * `powerState: "Stopped"` contradicts it. A strategy that forces `Running` allows `Paused` too (see
+ * {@link contradicts}).
  */
 function impliedPowerState(runStrategy: RunStrategy): PowerState | undefined {
   switch (runStrategy) {
@@ -154,6 +179,23 @@ function impliedPowerState(runStrategy: RunStrategy): PowerState | undefined {
       return PowerState.Stopped;
     default:
       return undefined;
+  }
+}
+
+/** Whether `powerState` contradicts the power state a strategy forces: a paused VM is a running one. */
+function contradicts(implied: PowerState, powerState: string): boolean {
+  return implied !== powerState && !(implied === PowerState.Running && powerState === PowerState.Paused);
+}
+
+/** What to declare instead of a `powerState` that contradicts the run strategy. */
+function remedy(powerState: string): string {
+  switch (powerState) {
+    case PowerState.Stopped:
+      return `use runStrategy "Halted", or "Manual" with powerState "Stopped"`;
+    case PowerState.Paused:
+      return `a paused VM needs a running instance, so with "Halted" powerState may only be "Stopped"; use runStrategy "Always", or "Manual" with powerState "Paused"`;
+    default:
+      return `use runStrategy "Always", or "Manual" with powerState "Running"`;
   }
 }
 
@@ -177,19 +219,18 @@ function runRuleIssues(raw: Record<string, unknown>): ValidationIssue[] {
   if (hasStrategy) {
     if (typeof runStrategy !== "string" || !RUN_STRATEGIES.includes(runStrategy)) return issues;
     const implied = impliedPowerState(runStrategy as RunStrategy);
-    if (implied !== undefined && implied !== powerState) {
+    if (implied !== undefined && contradicts(implied, powerState)) {
       issues.push(
         issue(
           "conflict",
           ["powerState"],
-          `"${powerState}" contradicts runStrategy "${runStrategy}" (${STRATEGY_EFFECT[runStrategy as RunStrategy]}); ` +
-            `${powerState === PowerState.Stopped ? `use runStrategy "Halted", or "Manual" with powerState "Stopped"` : `use runStrategy "Always", or "Manual" with powerState "Running"`}`,
+          `"${powerState}" contradicts runStrategy "${runStrategy}" (${STRATEGY_EFFECT[runStrategy as RunStrategy]}); ${remedy(powerState)}`,
         ),
       );
     }
   } else if (typeof running === "boolean") {
     const implied = running ? PowerState.Running : PowerState.Stopped;
-    if (implied !== powerState) {
+    if (contradicts(implied, powerState)) {
       issues.push(
         issue(
           "conflict",
@@ -229,6 +270,9 @@ export function validateVmInputs(raw: unknown): VmInputsValidation {
     ...unknownKeyIssues(input, INPUT_KEYS, [], [UNKNOWN_ARGS, UNKNOWN_METADATA, ...INTERNAL_KEYS]),
     ...componentKeyIssues(input),
     ...unknownKeyIssues(input.timeouts, TIMEOUT_KEYS, ["timeouts"]),
+    ...unknownKeyIssues(input.instancetype, REFERENCE_KEYS, ["instancetype"]),
+    ...unknownKeyIssues(input.preference, REFERENCE_KEYS, ["preference"]),
+    ...instancetypeRuleIssues(input),
     ...runRuleIssues(input),
     ...metadataRuleIssues(input),
   );

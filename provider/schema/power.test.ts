@@ -8,17 +8,23 @@ describe("desiredPowerState", () => {
   it.each<[PowerInputs, string | undefined]>([
     [{ runStrategy: "Always" }, "Running"],
     [{ runStrategy: "Always", powerState: "Running" }, "Running"],
+    [{ runStrategy: "Always", powerState: "Paused" }, "Paused"],
     [{ runStrategy: "Halted" }, "Stopped"],
     [{ running: true }, "Running"],
+    [{ running: true, powerState: "Paused" }, "Paused"],
     [{ running: false }, "Stopped"],
     [{ runStrategy: "Manual" }, undefined],
     [{ runStrategy: "Manual", powerState: "Running" }, "Running"],
     [{ runStrategy: "Manual", powerState: "Stopped" }, "Stopped"],
+    [{ runStrategy: "Manual", powerState: "Paused" }, "Paused"],
     [{ runStrategy: "RerunOnFailure" }, undefined],
     [{ runStrategy: "RerunOnFailure", powerState: "Running" }, "Running"],
     [{ runStrategy: "RerunOnFailure", powerState: "Stopped" }, "Stopped"],
+    [{ runStrategy: "RerunOnFailure", powerState: "Paused" }, "Paused"],
+    // Once: only whether its one run is paused (Running unpauses it); unset leaves it alone.
     [{ runStrategy: "Once" }, undefined],
-    [{ runStrategy: "Once", powerState: "Running" }, undefined],
+    [{ runStrategy: "Once", powerState: "Running" }, "Running"],
+    [{ runStrategy: "Once", powerState: "Paused" }, "Paused"],
     [{}, undefined],
   ])("should map %j to %s", (inputs, expected) => {
     expect(desiredPowerState(inputs)).toBe(expected);

@@ -42,6 +42,7 @@ function watchOf(status: string, initial: LiveVmi) {
 const vmWith = (printableStatus: string) =>
   ({ metadata: { name: "vm", resourceVersion: "1" }, status: { ready: true, printableStatus } }) as LiveVm;
 const READY = { type: "Ready", status: "True" };
+const PAUSED = { type: "Paused", status: "True" };
 const running = (interfaces: object[]): LiveVmi =>
   ({
     ...vmi({ domain: {} }),
@@ -60,6 +61,21 @@ describe("caughtUpAfter", () => {
     const seen = await caughtUpAfter(w.watch, "vm", readyTarget, w.seen, Date.now() + 5_000);
     expect(seen.vmi?.status?.interfaces?.[0].ipAddress).toBe("10.0.0.7");
     expect(seen.vm?.status?.printableStatus).toBe("Running");
+  });
+
+  it("should wait after Paused until the VM's printableStatus says Paused, and after an unpause for Running", async () => {
+    const paused = {
+      ...running(IP),
+      status: { ...running(IP).status, conditions: [READY, PAUSED] },
+    } as LiveVmi;
+    const w = watchOf("Running", paused);
+    later(() => w.set("Paused", paused));
+    const seen = await caughtUpAfter(w.watch, "vm", { state: "paused" }, w.seen, Date.now() + 5_000);
+    expect(seen.vm?.status?.printableStatus).toBe("Paused");
+    const unpaused = watchOf("Paused", running(IP));
+    later(() => unpaused.set("Running", running(IP)));
+    const after = await caughtUpAfter(unpaused.watch, "vm", readyTarget, unpaused.seen, Date.now() + 5_000);
+    expect(after.vm?.status?.printableStatus).toBe("Running");
   });
 
   it("should give up quietly at its deadline, with what is observed", async () => {

@@ -3,11 +3,12 @@
  * two status writes can trail it by a moment: virt-controller's `printableStatus` on the VM (written after the
  * instance's, §2.5) and, on the pod network, the interface's IP, which KubeVirt reports with the running domain,
  * without a guest agent (§3.1). So a wait for a running VM is followed by a short wait for those to catch up,
- * which never fails the operation: the outputs of a default `up` then say `Running` and carry the IP.
+ * which never fails the operation: the outputs of a default `up` then say `Running` and carry the IP. A wait
+ * for a paused instance is followed likewise by a short wait for the VM's `printableStatus` `Paused`.
  */
 import { WaitFor, waitForRank } from "../../sdk/enums";
 import type { NamespaceWatch, Observed } from "../kube/namespace-watch";
-import type { LiveVm, LiveVmi } from "../model/kubevirt";
+import { isPaused, type LiveVm, type LiveVmi } from "../model/kubevirt";
 import type { WaitTarget } from "../planner/actions";
 import { reached } from "./conditions";
 
@@ -25,11 +26,13 @@ export function onPodNetwork(vmi: LiveVmi | undefined): boolean {
   return networks.some((n) => n.pod !== undefined);
 }
 
-/** Whether what a user reads after a wait for `level` is all there: the VM's status, and its IP at Ready. */
+/**
+ * Whether what a user reads after a wait for `level` is all there: the VM's status (`Paused` for a paused
+ * instance, else `Running`), and its IP at Ready.
+ */
 export function caughtUp(level: WaitFor, vm: LiveVm | undefined, vmi: LiveVmi | undefined): boolean {
   if (!vm || !vmi) return true; // nothing running to report on (a Once VM that finished, a stop)
-  const status = vm.status?.printableStatus;
-  if (status !== "Running" && status !== "Paused") return false;
+  if (vm.status?.printableStatus !== (isPaused(vmi) ? "Paused" : "Running")) return false;
   const wantsIp = waitForRank(level) >= waitForRank(WaitFor.Ready) && onPodNetwork(vmi);
   return !wantsIp || reached(WaitFor.HasIP, vm, vmi);
 }
@@ -42,8 +45,9 @@ export async function caughtUpAfter(
   seen: Observed,
   deadline: number,
 ): Promise<Observed> {
-  if (target.state !== "running" || target.level === WaitFor.Created) return seen;
-  const { level } = target;
+  const level =
+    target.state === "running" ? target.level : target.state === "paused" ? WaitFor.Running : WaitFor.Created;
+  if (level === WaitFor.Created) return seen;
   if (caughtUp(level, seen.vm, seen.vmi)) return seen;
   return new Promise<Observed>((resolve) => {
     let timer: NodeJS.Timeout | undefined = undefined;

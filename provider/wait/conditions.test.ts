@@ -109,6 +109,51 @@ function ended(phase: "Succeeded" | "Failed", ran: boolean, extra: { reason?: st
   return vmiWith(phase, { phaseTransitionTimestamps: transitions, ...status }, extra.uid ?? "vmi-2");
 }
 
+describe("evaluate: pause and unpause (§1.8)", () => {
+  const paused = (uid = "vmi-1") =>
+    vmiWith("Running", { conditions: [{ type: "Paused", status: "True", reason: "PausedByUser" }] }, uid);
+  const prior = priorOf({ vmi: vmiWith("Running") });
+
+  it("should be done with Paused once the instance that was paused has the condition Paused=True", () => {
+    expect(evaluate({ state: "paused" }, vmWith({}), vmiWith("Running"), prior).kind).toBe("pending");
+    // A paused guest is not Ready (KubeVirt marks its pod unready); that does not matter here.
+    expect(evaluate({ state: "paused" }, vmWith({ ready: false }), paused(), prior)).toEqual({
+      kind: "done",
+    });
+  });
+
+  it("should fail a wait for Paused when the instance ends or is replaced before it is paused", () => {
+    expect(evaluate({ state: "paused" }, vmWith({}), vmiWith("Succeeded"), prior)).toMatchObject({
+      kind: "failed",
+      reason: expect.stringMatching(/^the instance ended before it was paused/),
+    });
+    expect(evaluate({ state: "paused" }, vmWith({}), vmiWith("Running", {}, "vmi-2"), prior).kind).toBe(
+      "failed",
+    );
+    expect(evaluate({ state: "paused" }, undefined, undefined, prior)).toEqual({
+      kind: "failed",
+      reason: "the VirtualMachine was deleted",
+    });
+  });
+
+  it("should be done with unpaused once the condition Paused is gone", () => {
+    expect(evaluate({ state: "unpaused" }, vmWith({}), paused()).kind).toBe("pending");
+    expect(evaluate({ state: "unpaused" }, vmWith({}), vmiWith("Running"))).toEqual({ kind: "done" });
+  });
+
+  it("should count a paused instance as Running, never as Ready", () => {
+    const pausedUnready = vmiWith("Running", {
+      conditions: [
+        { type: "Paused", status: "True" },
+        { type: "Ready", status: "False" },
+      ],
+    });
+    const vm = vmWith({ ready: false });
+    expect(reached("Running", vm, pausedUnready)).toBe(true);
+    expect(reached("Ready", vm, pausedUnready)).toBe(false);
+  });
+});
+
 describe("evaluate: an instance that ends while up waits for it to run", () => {
   const running = (strategy: string) => ({ state: "running", level: "AgentConnected", strategy }) as const;
   const stopped = vmWith({ printableStatus: "Stopped" });

@@ -5,7 +5,15 @@
  * Manual or Once), so that `up` fails fast with what KubeVirt did instead of running into the timeout.
  */
 import { RunStrategy, WaitFor } from "../../sdk/enums";
-import { condition, conditionTrue, isFinal, type LiveVm, type LiveVmi } from "../model/kubevirt";
+import {
+  condition,
+  conditionTrue,
+  isActive,
+  isFinal,
+  isPaused,
+  type LiveVm,
+  type LiveVmi,
+} from "../model/kubevirt";
 import type { WaitTarget } from "../planner/actions";
 
 /** Targets beyond the planner's: the VM and its VMI are gone; the controller saw a generation. */
@@ -84,6 +92,15 @@ export function evaluate(
     case "instance":
       if (vmi && !vmi.metadata.deletionTimestamp && !isFinal(vmi)) return { kind: "done" };
       return (vm && hopeless(vm, vmi, prior)) || pending;
+    case "paused":
+      if (!vm) return { kind: "failed", reason: "the VirtualMachine was deleted" };
+      // The pause went to the instance there was before the wait: if it ends (or is replaced), nothing pauses.
+      if (!isActive(vmi) || vmi!.metadata.uid !== prior.vmiUid) {
+        return { kind: "failed", reason: `the instance ended before it was paused (${statusLine(vm, vmi)})` };
+      }
+      return isPaused(vmi) ? { kind: "done" } : pending;
+    case "unpaused":
+      return isPaused(vmi) ? pending : { kind: "done" };
     case "running": {
       if (!vm) return { kind: "failed", reason: "the VirtualMachine was deleted" };
       const current =

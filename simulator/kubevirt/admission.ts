@@ -3,14 +3,16 @@
  * - the mutating webhook's rejections (§5): its schema check (`spec`, `spec.template` required) and its decoding
  *   of the object (a quantity that does not parse is a 400);
  * - Kubernetes' own metadata.name validation (DNS-1123 subdomain);
- * - the validating webhook (§4): `ValidateVirtualMachineSpec` (missing template; disks without a volume and
+ * - the validating webhook (§4): the conflicts of the template with the VM's instance type (§10),
+ *   `ValidateVirtualMachineSpec` (missing template; disks without a volume and
  *   duplicate disk names from the VMI spec validator; `validateRunStrategy`) and the `spec.running`
  *   deprecation warning.
  */
-import { StatusError, type KubeObject } from "../store/types";
+import { StatusError, type KubeObject, type Store } from "../store/types";
 import type { AdmissionRequest, Admitter } from "../store/extensions";
 import { isObject } from "../store/json";
 import { VALID_RUN_STRATEGIES } from "./api";
+import { conflictMessage, findReferenced, instancetypeConflicts } from "./instancetype";
 
 export const WEBHOOK_NAME = "virtualmachine-validator.kubevirt.io";
 export const MUTATOR_WEBHOOK_NAME = "virtualmachines-mutator.kubevirt.io";
@@ -26,6 +28,8 @@ export interface Cause {
 export interface AdmissionOptions {
   /** KubeVirt feature gates; `DecentralizedLiveMigration` allows `runStrategy: WaitAsReceiver`. */
   featureGates?: readonly string[];
+  /** Where the instance types and preferences a VM references are looked up (§10); none: not looked up. */
+  store?: Store;
 }
 
 /** Pure: the causes `validateRunStrategy` would report (§4). */
@@ -357,6 +361,31 @@ export function joinCauses(causes: Cause[]): string {
 }
 
 /**
+ * Pure but for the lookup: the causes of `ApplyToVM` (§10), the template fields that conflict with the VM's
+ * instance type. An instance type that is not found is no cause: the admitter ignores a failed lookup.
+ */
+export function instancetypeCauses(store: Store, vm: KubeObject): Cause[] {
+  const { instancetype } = findReferenced(store, vm);
+  if (!instancetype) return [];
+  const templateSpec = obj(obj(obj(vm.spec).template).spec);
+  return instancetypeConflicts(templateSpec).map((field) => ({
+    reason: "FieldValueInvalid",
+    message: conflictMessage(field),
+    field,
+  }));
+}
+
+/** The validating webhook's 422 for `causes`. */
+function denied(vm: KubeObject, causes: Cause[]): StatusError {
+  return new StatusError(
+    422,
+    "Invalid",
+    `admission webhook "${WEBHOOK_NAME}" denied the request: ${joinCauses(causes)}`,
+    { name: vm.metadata.name, group: "kubevirt.io", kind: "VirtualMachine", causes },
+  );
+}
+
+/**
  * The VirtualMachine admitter registered with the API layer, in kube-apiserver's order: the mutating webhook
  * (which also checks VMs being deleted), then the object's own validation (metadata.name), then the validating
  * webhook.
@@ -367,15 +396,11 @@ export function virtualMachineAdmitter(options: AdmissionOptions = {}): Admitter
     assertValidName(req.object);
     // A VM being deleted is allowed without validation (vms-admitter.go).
     if (req.object.metadata.deletionTimestamp) return;
+    // The instance type is applied to a copy first; its conflicts are answered alone (vms-admitter.go).
+    const conflicts = options.store ? instancetypeCauses(options.store, req.object) : [];
+    if (conflicts.length > 0) throw denied(req.object, conflicts);
     const causes = validateVirtualMachineSpec(req.object.spec, options);
-    if (causes.length > 0) {
-      throw new StatusError(
-        422,
-        "Invalid",
-        `admission webhook "${WEBHOOK_NAME}" denied the request: ${joinCauses(causes)}`,
-        { name: req.object.metadata.name, group: "kubevirt.io", kind: "VirtualMachine", causes },
-      );
-    }
+    if (causes.length > 0) throw denied(req.object, causes);
     const running = req.object.spec?.running;
     if (running !== undefined && running !== null) return { warnings: [RUNNING_DEPRECATION_WARNING] };
     return;

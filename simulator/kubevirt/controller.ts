@@ -24,6 +24,7 @@ import {
   type SyncError,
   type VmAction,
 } from "./reconcile";
+import { findReferenced, INSTANCETYPE_KINDS } from "./instancetype";
 import { finalVMI, matchStage, stageDelayMs, VMI_STAGES, type Stage, type StageContext } from "./stages";
 import type { Clock, Rng, Timers, Timings } from "./timings";
 import type { WorldSettings } from "./world";
@@ -71,6 +72,9 @@ export class KubeVirtController {
     const { store } = this.cfg;
     this.unsubscribe.push(store.subscribe(VM_KEY, (e) => this.onVM(e)));
     this.unsubscribe.push(store.subscribe(VMI_KEY, (e) => this.onVMI(e)));
+    for (const { key } of Object.values(INSTANCETYPE_KINDS)) {
+      this.unsubscribe.push(store.subscribe(key, (e) => this.onInstancetype(e)));
+    }
     for (const vm of store.list(VM_KEY)) this.enqueueVM(objKey(vm.metadata.namespace, vm.metadata.name));
     for (const vmi of store.list(VMI_KEY)) {
       const key = objKey(vmi.metadata.namespace, vmi.metadata.name);
@@ -118,6 +122,15 @@ export class KubeVirtController {
       for (const v of this.vmiCache.values()) {
         if (vmiPhase(v) === Phase.Scheduling) this.enqueueVMI(objKey(v.metadata.namespace, v.metadata.name));
       }
+    }
+  }
+
+  /** An instance type or preference changed: the VMs that reference one are synced again (§10). */
+  private onInstancetype(e: WatchEvent): void {
+    if (e.type === "BOOKMARK") return;
+    for (const vm of this.cfg.store.list(VM_KEY)) {
+      if (vm.spec?.instancetype || vm.spec?.preference)
+        this.enqueueVM(objKey(vm.metadata.namespace, vm.metadata.name));
     }
   }
 
@@ -174,7 +187,8 @@ export class KubeVirtController {
     if (!vm) return;
     const vmi = store.get(VMI_KEY, ns, name);
     const now = this.cfg.clock.now();
-    const result = reconcileVM(vm, vmi, now);
+    const referenced = findReferenced(store, vm);
+    const result = reconcileVM(vm, vmi, now, referenced);
     let syncError: SyncError | undefined = result.syncError;
     for (const action of result.actions) {
       try {
@@ -197,6 +211,7 @@ export class KubeVirtController {
       rng: this.cfg.rng,
       secondsScale: this.cfg.timings.secondsScale,
       syncError,
+      referenced,
     });
     if (stableStringify(status) !== stableStringify(vmNow.status ?? {})) {
       store.update(VM_KEY, { ...vmNow, status }, "status");

@@ -1,12 +1,13 @@
 /**
  * KubeVirt for the simulator: `installKubeVirt(host, options)` registers the VirtualMachine and
- * VirtualMachineInstance resources, the validating webhook, the start/stop/restart and pause/unpause
+ * VirtualMachineInstance resources, the instance type and preference kinds, the validating webhook, the start/stop/restart and pause/unpause
  * subresources, the world control routes, and starts the controller. See simulator/README.md.
  */
 import { StatusError, type ResourceKey } from "../store/types";
 import type { ExtensionHost, PrinterColumn, ResourceDefinition } from "../store/extensions";
 import { VM_KEY, VMI_KEY } from "./api";
 import { virtualMachineAdmitter, virtualMachineInstanceAdmitter } from "./admission";
+import { instancetypeResources } from "./instancetype";
 import {
   executePlan,
   storeApplier,
@@ -63,7 +64,10 @@ function required(body: unknown, field: string): string {
   return v;
 }
 
-/** Registers VirtualMachine and VirtualMachineInstance, with KubeVirt's columns and validating webhooks. */
+/**
+ * Registers VirtualMachine and VirtualMachineInstance, with KubeVirt's columns and validating webhooks, and the
+ * instance type and preference kinds (§10).
+ */
 function registerResources(host: ExtensionHost, options: KubeVirtOptions): void {
   // KubeVirt's CRD columns, so `kubectl get vm` looks as it does on a cluster.
   host.registerResource(
@@ -88,7 +92,11 @@ function registerResources(host: ExtensionHost, options: KubeVirtOptions): void 
       ],
     ),
   );
-  host.registerAdmission(VM_KEY, virtualMachineAdmitter({ featureGates: options.featureGates }));
+  for (const def of instancetypeResources()) host.registerResource(def);
+  host.registerAdmission(
+    VM_KEY,
+    virtualMachineAdmitter({ featureGates: options.featureGates, store: host.store }),
+  );
   host.registerAdmission(VMI_KEY, virtualMachineInstanceAdmitter());
 }
 
@@ -138,9 +146,10 @@ function registerVmiSubresources(host: ExtensionHost, clock: Clock): void {
       "virtualmachineinstances",
       pause ? "pause" : "unpause",
       (req) => {
+        // The body is decoded before the VMI is looked at (§1.8).
+        const dryRun = bodyDryRun(req.body);
         const vmi = store.get(VMI_KEY, req.namespace, req.name);
         const next = pause ? planPause(req.name, vmi, clock.now()) : planUnpause(req.name, vmi);
-        const dryRun = bodyDryRun(req.body);
         if (!req.dryRun.includes("All") && !dryRun) store.update(VMI_KEY, next, "status");
         return { code: 200 };
       },

@@ -18,18 +18,21 @@ import {
   conditionTrue,
   effectiveRunStrategy,
   findCondition,
+  hashString,
   isDeleting,
   isFinal,
   removeCondition,
   rfc3339,
   rfc3339Milli,
   setCondition,
+  stableStringify,
   stateChangeRequests,
   templateHash,
   vmiPhase,
   type Condition,
   type StartFailure,
 } from "./api";
+import { expandTemplate, type Referenced } from "./instancetype";
 import { runningPatch } from "./subresources";
 import type { PatchOp } from "../store/patch";
 import type { Rng } from "./timings";
@@ -82,11 +85,21 @@ export function backoffTimeLeftMs(vm: KubeObject, now: number): number {
   return Math.max(0, Date.parse(sf.retryAfterTimestamp) - now);
 }
 
-/** `SetupVMIFromVM` + `startVMI`'s additions (§2.3). */
-export function vmiFromVM(vm: KubeObject): KubeObject {
-  const template = clone(
-    (vm.spec?.template ?? {}) as { metadata?: Record<string, unknown>; spec?: Record<string, unknown> },
-  );
+/**
+ * Hash of the template a VMI is built from: the VM's template, with its instance type applied when it has one
+ * (§10), so that a change of instance type counts as a template change.
+ */
+function instanceTemplateHash(vm: KubeObject, referenced: Referenced = {}): string {
+  if (!referenced.instancetype) return templateHash(vm);
+  return hashString(stableStringify(expandTemplate(vm.spec?.template, referenced)));
+}
+
+/** `SetupVMIFromVM` + `startVMI`'s additions (§2.3), with the instance type and preference applied (§10). */
+export function vmiFromVM(vm: KubeObject, referenced: Referenced = {}): KubeObject {
+  const template = expandTemplate(vm.spec?.template, referenced) as {
+    metadata?: Record<string, unknown>;
+    spec?: Record<string, unknown>;
+  };
   const tmeta = template.metadata ?? {};
   const spec = template.spec ?? {};
   if (hasStartPausedRequest(vm)) spec.startStrategy = "Paused";
@@ -100,7 +113,7 @@ export function vmiFromVM(vm: KubeObject): KubeObject {
       annotations: {
         ...((tmeta.annotations as Record<string, string>) ?? {}),
         [VM_GENERATION_ANNOTATION]: String(vm.metadata.generation ?? 1),
-        [TEMPLATE_HASH_ANNOTATION]: templateHash(vm),
+        [TEMPLATE_HASH_ANNOTATION]: instanceTemplateHash(vm, referenced),
       },
       ownerReferences: [
         {
@@ -122,6 +135,8 @@ export function vmiFromVM(vm: KubeObject): KubeObject {
 interface Round {
   vm: KubeObject;
   vmi: KubeObject | undefined;
+  /** What the VM's instance type and preference references resolved to. */
+  referenced: Referenced;
   now: number;
   actions: VmAction[];
 }
@@ -142,7 +157,7 @@ function deletionActions(vm: KubeObject, vmi: KubeObject | undefined): VmAction[
 }
 
 /** Our finalizer on the VM, and `conditionallyBumpGenerationAnnotationOnVmi` (generation moved, template did not). */
-function upkeepActions(vm: KubeObject, vmi: KubeObject | undefined): VmAction[] {
+function upkeepActions(vm: KubeObject, vmi: KubeObject | undefined, referenced: Referenced): VmAction[] {
   const actions: VmAction[] = [];
   if (!(vm.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER))
     actions.push({ type: "addVMFinalizer" });
@@ -150,7 +165,7 @@ function upkeepActions(vm: KubeObject, vmi: KubeObject | undefined): VmAction[] 
   if (
     vmi &&
     vmi.metadata.annotations?.[VM_GENERATION_ANNOTATION] !== String(gen) &&
-    vmi.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] === templateHash(vm)
+    vmi.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] === instanceTemplateHash(vm, referenced)
   ) {
     actions.push({ type: "bumpVMIGeneration", generation: gen });
   }
@@ -161,7 +176,7 @@ function upkeepActions(vm: KubeObject, vmi: KubeObject | undefined): VmAction[] 
 function startVMI(r: Round): ReconcileResult {
   const left = backoffTimeLeftMs(r.vm, r.now);
   if (left > 0) return { actions: r.actions, requeueAfterMs: left };
-  r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm) });
+  r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm, r.referenced) });
   return { actions: r.actions };
 }
 
@@ -197,7 +212,7 @@ function syncManual(r: Round): ReconcileResult {
   if (r.vmi) {
     if (hasStopRequestForVMI(r.vm, r.vmi)) stopVMI(r, r.vmi);
   } else if (hasStartRequest(r.vm)) {
-    r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm) });
+    r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm, r.referenced) });
   }
   return { actions: r.actions };
 }
@@ -235,13 +250,23 @@ function syncRunStrategy(strategy: string, r: Round): ReconcileResult {
   }
 }
 
-/** Pure: one round of `sync` (§2.1) and `syncRunStrategy` (§2.2). */
-export function reconcileVM(vm: KubeObject, vmi: KubeObject | undefined, now: number): ReconcileResult {
+/**
+ * Pure: one round of `sync` (§2.1) and `syncRunStrategy` (§2.2). `referenced` is what the VM's instance type
+ * and preference resolved to: a missing one is the sync error of the instancetype controller, and nothing is
+ * started or stopped (§10).
+ */
+export function reconcileVM(
+  vm: KubeObject,
+  vmi: KubeObject | undefined,
+  now: number,
+  referenced: Referenced = {},
+): ReconcileResult {
   if (isDeleting(vm)) return { actions: deletionActions(vm, vmi) };
-  const actions = upkeepActions(vm, vmi);
+  const actions = upkeepActions(vm, vmi, referenced);
   const rs = effectiveRunStrategy(vm);
   if ("error" in rs) return failedCreate(actions, `Error fetching RunStrategy: ${rs.error}`);
-  return syncRunStrategy(rs.strategy, { vm, vmi, now, actions });
+  if (referenced.error) return { actions, syncError: referenced.error };
+  return syncRunStrategy(rs.strategy, { vm, vmi, referenced, now, actions });
 }
 
 /** KubeVirt's crash-loop backoff in seconds: 10·n² + rand[0, 10·n²/2], capped at 300 (§2.5). */
@@ -274,6 +299,8 @@ export interface StatusContext {
   /** Multiplier for the backoff seconds (the timing profile's `secondsScale`). */
   secondsScale: number;
   syncError?: SyncError;
+  /** What the VM's instance type and preference resolved to (their changes count as template changes, §10). */
+  referenced?: Referenced;
 }
 
 /** Pure: `printableStatus` per §2.5, first match wins. */
@@ -418,9 +445,12 @@ function vmConditions(vm: KubeObject, vmi: KubeObject | undefined, ctx: StatusCo
       ts,
     );
   } else conds = removeCondition(conds, "Failure");
+  // A missing instance type or preference ends the sync before RestartRequired is worked out (§10).
+  if (ctx.referenced?.error) return conds;
   // RestartRequired: the template changed while a live VMI runs from the old one (cleared on start/stop).
   const live = !!vmi && !isFinal(vmi) && !isDeleting(vmi);
-  if (live && vmi.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] !== templateHash(vm)) {
+  const hash = instanceTemplateHash(vm, ctx.referenced);
+  if (live && vmi.metadata.annotations?.[TEMPLATE_HASH_ANNOTATION] !== hash) {
     return setCondition(
       conds,
       {

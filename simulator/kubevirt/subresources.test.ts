@@ -349,10 +349,27 @@ describe("planPause / planUnpause", () => {
       expect.objectContaining({ type: "Paused", status: "True", reason: "PausedByUser" }),
     ]);
   });
-  it("should refuse to pause a VMI that is not Running", () => {
+  it("should refuse to pause or unpause a VMI that is not Running, with KubeVirt's two wordings", () => {
     expect(() => planPause("vm1", vmi("Scheduled"), 0)).toThrow(
+      'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "vm1": VM is not running',
+    );
+    const pausedThenDone = { ...planPause("vm1", vmi("Running"), 0), status: { phase: "Succeeded" } };
+    expect(() => planUnpause("vm1", pausedThenDone)).toThrow(
       'Operation cannot be fulfilled on virtualmachineinstance.kubevirt.io "vm1": VMI is not running',
     );
+  });
+  it("should refuse to pause a VMI with a liveness probe other than a guest-agent ping (403)", () => {
+    const probed = (probe: object): KubeObject => ({ ...vmi("Running")!, spec: { livenessProbe: probe } });
+    expect(() => planPause("vm1", probed({ httpGet: { port: 80 } }), 0)).toThrow(
+      expect.objectContaining({
+        code: 403,
+        message:
+          'virtualmachineinstance.kubevirt.io "vm1" is forbidden: Pausing VMIs with a non-GuestAgentPing LivenessProbe is not supported',
+      }),
+    );
+    expect(planPause("vm1", probed({ guestAgentPing: {} }), 0).status!.conditions).toEqual([
+      expect.objectContaining({ type: "Paused", status: "True" }),
+    ]);
   });
   it("should refuse to pause twice and to unpause a running VMI", () => {
     const paused = planPause("vm1", vmi("Running"), 0);

@@ -1,5 +1,5 @@
 /**
- * virt-api's start / stop / restart handlers (§1.3–§1.7) and the VMI pause / unpause handlers.
+ * virt-api's start / stop / restart handlers (§1.3–§1.7) and the VMI pause / unpause handlers (§1.8).
  *
  * Each handler is split in two: a pure planner (`planStart`, `planStop`, `planRestart`) that reads the VM
  * and VMI and returns the JSON patches to apply — or the StatusError to answer — in KubeVirt's order of
@@ -366,12 +366,18 @@ async function rollBack(apply: StepApplier, done: PlanStep[], dryRun: boolean): 
 /** The reason of the Paused condition a pause request sets. */
 export const PAUSED_REASON = "PausedByUser";
 
-/** Pure: the VMI after a pause request, or the StatusError KubeVirt answers. */
+/** Pure: the VMI after a pause request, or the StatusError KubeVirt answers (§1.8, in its order of checks). */
 export function planPause(name: string, vmi: KubeObject | undefined, now: number): KubeObject {
   if (!vmi) throw notFound(name, "virtualmachineinstance");
-  if (vmiPhase(vmi) !== Phase.Running) throw conflict(name, "VMI is not running", "virtualmachineinstance");
-  if (vmi.spec?.livenessProbe) {
-    throw new StatusError(403, "Forbidden", "Pausing VMIs with LivenessProbe is currently not supported");
+  if (vmiPhase(vmi) !== Phase.Running) throw conflict(name, "VM is not running", "virtualmachineinstance");
+  const probe = vmi.spec?.livenessProbe as { guestAgentPing?: unknown } | undefined;
+  if (probe && probe.guestAgentPing === undefined) {
+    throw new StatusError(
+      403,
+      "Forbidden",
+      `virtualmachineinstance.kubevirt.io "${name}" is forbidden: Pausing VMIs with a non-GuestAgentPing LivenessProbe is not supported`,
+      { name, group: "kubevirt.io", kind: "virtualmachineinstance" },
+    );
   }
   if (conditionTrue(vmi, "Paused")) throw conflict(name, "VMI is already paused", "virtualmachineinstance");
   const conds = setCondition(
@@ -382,9 +388,10 @@ export function planPause(name: string, vmi: KubeObject | undefined, now: number
   return { ...vmi, status: { ...vmi.status, conditions: conds } };
 }
 
-/** Pure: the VMI after an unpause request, or the StatusError KubeVirt answers. */
+/** Pure: the VMI after an unpause request, or the StatusError KubeVirt answers (§1.8, in its order of checks). */
 export function planUnpause(name: string, vmi: KubeObject | undefined): KubeObject {
   if (!vmi) throw notFound(name, "virtualmachineinstance");
+  if (vmiPhase(vmi) !== Phase.Running) throw conflict(name, "VMI is not running", "virtualmachineinstance");
   if (!conditionTrue(vmi, "Paused")) throw conflict(name, "VMI is not paused", "virtualmachineinstance");
   return { ...vmi, status: { ...vmi.status, conditions: removeCondition(conditions(vmi), "Paused") } };
 }

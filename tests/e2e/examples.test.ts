@@ -3,6 +3,7 @@ import { startWorld, type World } from "../support/world";
 
 // Every example under examples/ that needs only KubeVirt, run through the real Pulumi engine against the target
 // (see tests/support/target.ts), from a temporary copy so the engine's stack files never touch the repository.
+// examples/fleet has a suite of its own, on the simulator: tests/e2e/fleet.test.ts.
 
 const EXAMPLES = join(__dirname, "../../examples");
 

@@ -103,6 +103,48 @@ describe("provider against the simulator", () => {
     expect(again.outs!.observed).toMatchObject({ powerState: "Stopped", runStrategy: "Manual" });
   });
 
+  it("should pause and unpause a Manual VM through the VMI subresources, and pause it again after an out-of-band unpause", async () => {
+    const paused = await inputs({ runStrategy: "Manual", powerState: "Paused" });
+    const vmi = `virtualmachineinstances/${paused.name}`;
+    let mark = sim.requests.mark();
+    const { id, outs } = await provider.create(paused);
+    // Started as for Running, then paused once the instance runs (docs/kubevirt-behaviour.md §1.8).
+    expect(mutations(mark)).toEqual([
+      "POST virtualmachines",
+      `PUT virtualmachines/${paused.name}/start`,
+      `PUT ${vmi}/pause`,
+    ]);
+    expect(outs.observed).toMatchObject({
+      powerState: "Paused",
+      printableStatus: "Paused",
+      runStrategy: "Manual",
+    });
+
+    // Someone unpauses it: refresh shows the drift, diff names the pause without writing, update pauses again.
+    await fetchAs("PUT", `/apis/subresources.kubevirt.io/v1/namespaces/default/${vmi}/unpause`, {});
+    const refreshed = await provider.read(id, outs);
+    expect(refreshed.inputs).toMatchObject({ powerState: "Running" });
+    mark = sim.requests.mark();
+    const diff = await provider.diff(id, refreshed.props!, paused);
+    expect(diff.changes).toBe(true);
+    expect(mutations(mark)).toEqual([]);
+    expect(lines).toContain(`will pause ${paused.name} (powerState Paused)`);
+    const repaired = await provider.update(id, refreshed.props!, paused);
+    expect(mutations(mark)).toEqual([`PUT ${vmi}/pause`]);
+    expect(repaired.outs!.observed).toMatchObject({ powerState: "Paused", printableStatus: "Paused" });
+
+    const running = await inputs({ name: paused.name, runStrategy: "Manual", powerState: "Running" }, paused);
+    mark = sim.requests.mark();
+    const unpaused = await provider.update(id, repaired.outs!, running);
+    expect(mutations(mark)).toEqual([`PUT ${vmi}/unpause`]);
+    expect(unpaused.outs!.observed).toMatchObject({
+      powerState: "Running",
+      printableStatus: "Running",
+      ready: true,
+      vmiUid: outs.observed!.vmiUid,
+    });
+  });
+
   it("should see an out-of-band stop in diff (no writes) and repair it in update", async () => {
     const always = await inputs({ runStrategy: "Always" });
     const { id, outs } = await provider.create(always);
@@ -154,6 +196,30 @@ describe("provider against the simulator", () => {
       id: `default/vm-${counter}`,
     });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("should reject powerState Paused with runStrategy Halted in check, without any API call", async () => {
+    const mark = sim.requests.mark();
+    const result = await provider.check(
+      {},
+      {
+        name: "halted-paused",
+        owner: ownerOf("halted-paused"),
+        runStrategy: "Halted",
+        powerState: "Paused",
+        template: TEMPLATE,
+        kubeconfig: sim.kubeconfigPath,
+      },
+    );
+    expect(result.failures).toEqual([
+      {
+        property: "powerState",
+        reason: expect.stringMatching(
+          /^powerState: "Paused" contradicts runStrategy "Halted" .*with "Halted" powerState may only be "Stopped"/,
+        ),
+      },
+    ]);
+    expect(sim.requests.list({ afterSeq: mark })).toEqual([]);
   });
 
   it("should reject bad input in check, naming the field and the allowed values, without any API call", async () => {
@@ -243,6 +309,45 @@ describe("provider against API failures", () => {
     expect(lines.filter((l) => /API call failed .*retry 1/.test(l))).toHaveLength(2);
   });
 
+  it("should not pause twice: a pause whose answer was lost is checked on the VMI first, and a re-run finds it paused", async () => {
+    const running = await inputs({ runStrategy: "Always" });
+    const { id, outs } = await provider.create(running);
+    const pause = `/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachineinstances/${running.name}/pause`;
+    sim.faults.add({ verb: "PUT", path: pause, count: 1, action: { kind: "lose-response" } });
+    const paused = await inputs({ name: running.name, runStrategy: "Always", powerState: "Paused" }, running);
+    let mark = sim.requests.mark();
+    const updated = await provider.update(id, outs, paused);
+    // One pause (carried out, its answer lost), then a read of the VMI instead of a second pause.
+    expect(sim.requests.list({ afterSeq: mark, path: pause })).toHaveLength(1);
+    expect(updated.outs!.observed).toMatchObject({ powerState: "Paused", vmiUid: outs.observed!.vmiUid });
+    // An `up` interrupted after the pause left the old declaration in state: the next one observes, and leaves it.
+    mark = sim.requests.mark();
+    const again = await provider.update(id, outs, paused);
+    expect(mutations(mark)).toEqual([]);
+    expect(again.outs!.observed).toMatchObject({ powerState: "Paused" });
+  });
+
+  it("should not pause an instance that was paused after the plan was made: it observes first", async () => {
+    const running = await inputs({ runStrategy: "Manual", powerState: "Running" });
+    const { id, outs } = await provider.create(running);
+    const vm = `/apis/kubevirt.io/v1/namespaces/default/virtualmachines/${running.name}`;
+    const pause = `/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachineinstances/${running.name}/pause`;
+    // The plan patches a label, then pauses; the patch is slow, and meanwhile an operator pauses the VM.
+    sim.faults.add({ verb: "PATCH", path: vm, count: 1, action: { kind: "latency", ms: 300 } });
+    const paused = await inputs(
+      { name: running.name, runStrategy: "Manual", powerState: "Paused", labels: { tier: "paused" } },
+      running,
+    );
+    const mark = sim.requests.mark();
+    const updating = provider.update(id, outs, paused);
+    await until(() => sim.requests.list({ afterSeq: mark, path: vm, verb: "patch" }).length > 0);
+    await fetchAs("PUT", pause, {});
+    const updated = await updating;
+    expect(sim.requests.list({ afterSeq: mark, path: pause })).toHaveLength(1); // the operator's
+    expect(lines).toContain(`${running.name}: pause: the instance is already paused (nothing to do)`);
+    expect(updated.outs!.observed).toMatchObject({ powerState: "Paused", printableStatus: "Paused" });
+  });
+
   it("should resume waiting after the watch stream is cut: list again, then watch from the list's version", async () => {
     const path = "/apis/kubevirt.io/v1/namespaces/default/virtualmachineinstances";
     // A provider of its own, so that its namespace cache opens the VMI watch (which is cut) during this create.
@@ -310,6 +415,15 @@ describe("provider against API failures", () => {
     }
   });
 });
+
+/** Resolves once `condition` holds (checked every 5 ms, for at most 5 s). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not reached");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 /** A request with the simulator's own token, as an operator with virtctl or kubectl would make. */
 async function fetchAs(method: string, path: string, body?: unknown) {

@@ -122,13 +122,13 @@ export function badInputCases(env: CaseEnv): BadInputCase[] {
       what: "an unknown power state",
       args: { runStrategy: "Manual", powerState: "On" },
       property: "powerState",
-      message: /^powerState: "On" is not one of Running, Stopped$/,
+      message: /^powerState: "On" is not one of Running, Stopped, Paused$/,
     },
     {
       what: "a power state as a boolean",
       args: { runStrategy: "Manual", powerState: true },
       property: "powerState",
-      message: /is not one of Running, Stopped$/,
+      message: /is not one of Running, Stopped, Paused$/,
     },
     {
       what: "Halted with powerState Running",
@@ -136,6 +136,13 @@ export function badInputCases(env: CaseEnv): BadInputCase[] {
       property: "powerState",
       message:
         /^powerState: "Running" contradicts runStrategy "Halted" \(KubeVirt keeps a Halted VM stopped\)/,
+    },
+    {
+      what: "Halted with powerState Paused",
+      args: { runStrategy: "Halted", powerState: "Paused" },
+      property: "powerState",
+      message:
+        /^powerState: "Paused" contradicts runStrategy "Halted" .*a paused VM needs a running instance, so with "Halted" powerState may only be "Stopped"/,
     },
     {
       what: "Always with powerState Stopped",

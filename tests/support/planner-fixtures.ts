@@ -8,8 +8,8 @@ import type { Action, Plan } from "../../provider/planner/actions";
 import type { Declared, Desired } from "../../provider/planner/plan";
 import { desiredPowerState } from "../../provider/schema";
 
-/** Instance states a test can put next to a VM. */
-export type VmiState = "none" | "Running" | "Scheduling" | "Succeeded" | "Failed";
+/** Instance states a test can put next to a VM; `Paused` is phase Running with the condition `Paused=True`. */
+export type VmiState = "none" | "Running" | "Paused" | "Scheduling" | "Succeeded" | "Failed";
 
 const TEMPLATE = { spec: { domain: { devices: {} } } };
 
@@ -32,11 +32,15 @@ export function liveVm(
 /** A live VMI in a phase, or `undefined` for "none". */
 export function liveVmi(state: VmiState, uid = "vmi-1"): LiveVmi | undefined {
   if (state === "none") return undefined;
+  const status =
+    state === "Paused"
+      ? { phase: "Running", conditions: [{ type: "Paused", status: "True", reason: "PausedByUser" }] }
+      : { phase: state };
   return {
     apiVersion: "kubevirt.io/v1",
     kind: "VirtualMachineInstance",
     metadata: { name: "vm1", namespace: "ns", uid, resourceVersion: "11" },
-    status: { phase: state },
+    status,
   };
 }
 
@@ -101,6 +105,8 @@ function summarizeAction(a: Action): string {
       return `patch(${a.changes.join(", ")})`;
     case "start":
     case "stop":
+    case "pause":
+    case "unpause":
       return a.kind;
     case "restart":
       return a.onlyIfRequired ? "restart-if-required" : "restart";
@@ -112,6 +118,10 @@ function summarizeAction(a: Action): string {
           return "wait(Stopped)";
         case "instance":
           return "wait(instance)";
+        case "paused":
+          return "wait(Paused)";
+        case "unpaused":
+          return "wait(unpaused)";
       }
   }
 }

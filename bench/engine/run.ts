@@ -4,10 +4,10 @@
  * then on N no-op resources of the same shape (the baseline), back to back, repeated. Prints progress and a
  * table; writes JSON; with `--write-docs`, puts the table and the target checks into docs/performance.md.
  *
- *   npm run bench [-- --sizes 1,10,100,300] [--with-500] [--reps 2] [--reps-large 1] [--boot-ms 1000]
+ *   npm run bench [-- --sizes 1,10,100,300] [--with-500] [--reps 2] [--reps-large 2] [--boot-ms 1000]
  *                 [--parallel 64] [--checkpoints] [--out bench/results/latest.json] [--write-docs]
  *
- * `--reps` applies to N < 300, `--reps-large` to N ≥ 300 (so the whole run fits in 25 minutes on 2 cores).
+ * `--reps` applies to N < 300, `--reps-large` to N ≥ 300 (fewer there if a slower machine needs the run to fit in 25 minutes).
  * Needs the project's Pulumi CLI on PATH (the npm script runs it through scripts/with-pulumi.sh) and a build.
  */
 import { execFileSync } from "node:child_process";
@@ -45,7 +45,7 @@ export function parseArgs(argv: string[]): BenchOptions {
   const o: BenchOptions = {
     sizes: [1, 10, 100, 300],
     reps: 2,
-    repsLarge: 1,
+    repsLarge: 2,
     bootDelayMs: 1000,
     parallel: 64,
     checkpoints: false,

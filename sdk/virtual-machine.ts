@@ -66,20 +66,20 @@ type MetadataInputs = Pick<
 >;
 
 /**
- * The metadata inputs, read from a plain object directly (only the members it has, `name` and `namespace`
- * always, being outputs of the resource), or through one `apply` each when the metadata is itself an output.
- * Every input property costs the engine and the program work per VM, so absent ones are not declared at all.
+ * The metadata inputs, read from a plain object directly, or through one `apply` each when the metadata is
+ * itself an output.
  */
 function metadataFields(input: VirtualMachineArgs["metadata"]): MetadataInputs {
   if (input === undefined || (!pulumi.Output.isInstance(input) && !(input instanceof Promise))) {
+    // Absent members are dropped with the other inputs' (VirtualMachineResource declares only defined ones).
     const m = (input ?? {}) as Record<string, pulumi.Input<unknown>>;
-    return definedOnly({
+    return {
       name: m.name,
       namespace: m.namespace,
       labels: m.labels,
       annotations: m.annotations,
       [UNKNOWN_METADATA]: orNone(unknownKeys(m, METADATA_KEYS)),
-    });
+    };
   }
   const metadata = pulumi.output(input);
   return {

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { VirtualMachineArgs, VirtualMachineMetadata } from "./args";
 import { planFleet, rollSummary } from "./fleet-plan";
-import { VirtualMachine } from "./virtual-machine";
+import { isPlain, VirtualMachine } from "./virtual-machine";
 
 /**
  * How many members of a fleet may be changed at once: a number of VMs (at least 1), or a whole percentage of
@@ -121,8 +121,11 @@ export class VirtualMachineFleet extends pulumi.ComponentResource {
     const { count, names, maxUnavailable, metadata, ...shared } = args;
     const plan = planFleet(name, { count, names, maxUnavailable, metadata });
     super("kubevirt:index:VirtualMachineFleet", name, {}, opts);
+    // Plain metadata stays plain, so each member's inputs are read directly, without an apply per field.
     const memberMetadata = (member: string) =>
-      pulumi.output(metadata ?? {}).apply((m) => ({ ...m, name: member }));
+      isPlain(metadata)
+        ? { ...metadata, name: member }
+        : pulumi.output(metadata).apply((m) => ({ ...m, name: member }));
     const batches: VirtualMachine[][] = [];
     for (const batch of plan.batches) {
       const previous = batches.at(-1);

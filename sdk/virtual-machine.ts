@@ -70,7 +70,7 @@ type MetadataInputs = Pick<
  * itself an output.
  */
 function metadataFields(input: VirtualMachineArgs["metadata"]): MetadataInputs {
-  if (input === undefined || (!pulumi.Output.isInstance(input) && !(input instanceof Promise))) {
+  if (isPlain(input)) {
     // Absent members are dropped with the other inputs' (VirtualMachineResource declares only defined ones).
     const m = (input ?? {}) as Record<string, pulumi.Input<unknown>>;
     return {
@@ -89,6 +89,11 @@ function metadataFields(input: VirtualMachineArgs["metadata"]): MetadataInputs {
     annotations: metadata.apply((m) => m.annotations),
     [UNKNOWN_METADATA]: metadata.apply((m) => orNone(unknownKeys(m, METADATA_KEYS))),
   };
+}
+
+/** @internal Whether an input is a value as it stands (absent included), not an output or a promise. */
+export function isPlain<T>(input: pulumi.Input<T> | undefined): input is T | undefined {
+  return input === undefined || (!pulumi.Output.isInstance(input) && !(input instanceof Promise));
 }
 
 /** The members whose value is not `undefined`. */

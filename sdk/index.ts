@@ -14,7 +14,9 @@ export type {
 export type {
   Bootloader,
   Cpu,
+  DataVolumeSource,
   DataVolumeSpec,
+  DataVolumeStorage,
   DataVolumeTemplate,
   Devices,
   Disk,

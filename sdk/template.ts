@@ -362,20 +362,83 @@ export interface DataVolumeTemplate {
   [field: string]: unknown;
 }
 
-/** DataVolume spec (CDI `DataVolumeSpec`). */
+/**
+ * DataVolume spec (CDI `DataVolumeSpec`): where the disk's data comes from (`source`, or `sourceRef`) and the
+ * storage it gets (`storage`, or `pvc`).
+ *
+ * @example
+ * ```ts
+ * { source: { registry: { url: "docker://quay.io/containerdisks/fedora:43" } },
+ *   storage: { resources: { requests: { storage: "10Gi" } }, storageClassName: "fast" } }
+ * ```
+ * @see https://github.com/kubevirt/containerized-data-importer/blob/main/doc/datavolumes.md
+ */
 export interface DataVolumeSpec {
-  /** Where the data comes from, e.g. `{ registry: { url: "docker://..." } }`, `{ http: { url } }`, `{ blank: {} }`, `{ pvc: { namespace, name } }`. */
-  source?: pulumi.Input<Record<string, unknown>>;
+  /** Where the data comes from: exactly one kind (CDI refuses none or several). Give it or `sourceRef`. */
+  source?: pulumi.Input<DataVolumeSource>;
   /** A DataSource to clone from, e.g. `{ kind: "DataSource", name: "fedora", namespace: "openshift-virtualization-os-images" }`. */
   sourceRef?: pulumi.Input<{
     kind: pulumi.Input<string>;
     name: pulumi.Input<string>;
     namespace?: pulumi.Input<string>;
   }>;
-  /** Storage request with CDI's defaulting of access and volume modes, e.g. `{ resources: { requests: { storage: "10Gi" } } }`. */
-  storage?: pulumi.Input<Record<string, unknown>>;
+  /** Storage with CDI's defaulting of access and volume modes (recommended). */
+  storage?: pulumi.Input<DataVolumeStorage>;
   /** A full PersistentVolumeClaim spec (no defaulting). Use `storage` unless you need exact control. */
   pvc?: pulumi.Input<PersistentVolumeClaimSpec>;
+  /** Any other field, passed through unchanged. */
+  [field: string]: unknown;
+}
+
+/** Where a DataVolume's data comes from (CDI `DataVolumeSource`): give exactly one. */
+export interface DataVolumeSource {
+  /** Import a disk image (qcow2, raw, optionally compressed) from an http(s) URL. */
+  http?: pulumi.Input<{
+    /** The image's URL, e.g. `https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img`. */
+    url: pulumi.Input<string>;
+    /** A Secret with `accessKeyId` and `secretKey` (basic auth) for the URL. */
+    secretRef?: pulumi.Input<string>;
+    /** A ConfigMap with the CA bundle of the URL's server. */
+    certConfigMap?: pulumi.Input<string>;
+    [field: string]: unknown;
+  }>;
+  /** Import a containerDisk image from a registry. */
+  registry?: pulumi.Input<{
+    /** `docker://<image>` or `oci-archive://<path>`, e.g. `docker://quay.io/containerdisks/fedora:43`. */
+    url?: pulumi.Input<string>;
+    /** `pod` (CDI's importer pulls it, the default) or `node` (the node's container runtime pulls it). */
+    pullMethod?: pulumi.Input<"pod" | "node">;
+    /** A Secret with the registry's credentials. */
+    secretRef?: pulumi.Input<string>;
+    /** A ConfigMap with the registry's CA bundle. */
+    certConfigMap?: pulumi.Input<string>;
+    [field: string]: unknown;
+  }>;
+  /** Clone a PersistentVolumeClaim (namespace: the VM's, unless given). */
+  pvc?: pulumi.Input<{ name: pulumi.Input<string>; namespace?: pulumi.Input<string> }>;
+  /** Restore a VolumeSnapshot (namespace: the VM's, unless given). */
+  snapshot?: pulumi.Input<{ name: pulumi.Input<string>; namespace?: pulumi.Input<string> }>;
+  /** An empty disk of the requested size. */
+  blank?: pulumi.Input<Record<string, never>>;
+  /** Data uploaded later (`virtctl image-upload`). */
+  upload?: pulumi.Input<Record<string, never>>;
+  /** Any other CDI source (`s3`, `gcs`, `imageio`, `vddk`), passed through unchanged. */
+  [field: string]: unknown;
+}
+
+/** A DataVolume's storage (CDI `StorageSpec`): CDI fills in the access and volume modes from the storage class. */
+export interface DataVolumeStorage {
+  /** The size, e.g. `{ requests: { storage: "10Gi" } }`; required unless the source is a clone. */
+  resources?: pulumi.Input<{
+    requests?: pulumi.Input<{ storage?: pulumi.Input<string | number>; [resource: string]: unknown }>;
+    [field: string]: unknown;
+  }>;
+  /** The StorageClass; default: the cluster's default class. */
+  storageClassName?: pulumi.Input<string>;
+  /** e.g. `["ReadWriteOnce"]`; default: from the class's StorageProfile. */
+  accessModes?: pulumi.Input<pulumi.Input<string>[]>;
+  /** `Filesystem` or `Block`; default: from the class's StorageProfile. */
+  volumeMode?: pulumi.Input<"Filesystem" | "Block">;
   /** Any other field, passed through unchanged. */
   [field: string]: unknown;
 }

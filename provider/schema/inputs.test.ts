@@ -116,7 +116,10 @@ describe("validateVmInputs", () => {
       const dvt = {
         apiVersion: "cdi.kubevirt.io/v1beta1",
         metadata: { name: "root" },
-        spec: { source: { registry: { url: "docker://quay.io/containerdisks/fedora:latest" } }, storage: {} },
+        spec: {
+          source: { registry: { url: "docker://quay.io/containerdisks/fedora:latest" } },
+          storage: { resources: { requests: { storage: "10Gi" } } },
+        },
       };
       const result = validateVmInputs({ ...cirros(), dataVolumeTemplates: [dvt] });
       expect(result.ok && result.value.dataVolumeTemplates).toEqual([dvt]);
@@ -330,7 +333,10 @@ describe("validateVmInputs", () => {
     it("should check the instance template's and the DataVolume templates' labels too", () => {
       const inputs = cirrosWith(["template", "metadata", "labels"], { "kubevirt.io/vm": "vm cirros" });
       inputs.dataVolumeTemplates = [
-        { metadata: { name: "root", annotations: { "/x": "" } }, spec: { storage: {} } },
+        {
+          metadata: { name: "root", annotations: { "/x": "" } },
+          spec: { source: { pvc: { name: "golden" } }, storage: {} },
+        },
       ];
       expect(messagesOf(inputs)).toEqual([
         expect.stringMatching(

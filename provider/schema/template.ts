@@ -155,6 +155,40 @@ export const templateSchema = z.looseObject({
   spec: u(instanceSpecSchema),
 });
 
+/** A source that names an object to clone or restore: `name`, and a namespace (default: the VM's). */
+const namedSource = () => u(z.looseObject({ name: str(), namespace: str().optional() }));
+/** An empty object (`blank: {}`, `upload: {}`). */
+const empty = () => u(z.object({}) as unknown as z.ZodType<Record<string, never>, Record<string, never>>);
+
+/** Where a DataVolume's data comes from (CDI `DataVolumeSource`); "exactly one" is a rule (dataVolumeRules.ts). */
+export const dataVolumeSourceSchema = z.looseObject({
+  http: u(
+    z.looseObject({ url: str(), secretRef: str().optional(), certConfigMap: str().optional() }),
+  ).optional(),
+  registry: u(
+    z.looseObject({
+      url: str().optional(),
+      pullMethod: u(z.enum(["pod", "node"])).optional(),
+      secretRef: str().optional(),
+      certConfigMap: str().optional(),
+    }),
+  ).optional(),
+  pvc: namedSource().optional(),
+  snapshot: namedSource().optional(),
+  blank: empty().optional(),
+  upload: empty().optional(),
+});
+
+/** A DataVolume's storage (CDI `StorageSpec`). */
+export const dataVolumeStorageSchema = z.looseObject({
+  resources: u(
+    z.looseObject({ requests: u(z.looseObject({ storage: quantity().optional() })).optional() }),
+  ).optional(),
+  storageClassName: str().optional(),
+  accessModes: u(z.array(str())).optional(),
+  volumeMode: u(z.enum(["Filesystem", "Block"])).optional(),
+});
+
 /** One DataVolume template (`spec.dataVolumeTemplates[]`). */
 export const dataVolumeTemplateSchema = z.looseObject({
   metadata: u(
@@ -166,9 +200,9 @@ export const dataVolumeTemplateSchema = z.looseObject({
   ),
   spec: u(
     z.looseObject({
-      source: obj().optional(),
+      source: u(dataVolumeSourceSchema).optional(),
       sourceRef: u(z.looseObject({ kind: str(), name: str(), namespace: str().optional() })).optional(),
-      storage: obj().optional(),
+      storage: u(dataVolumeStorageSchema).optional(),
       pvc: kubernetesObject<PersistentVolumeClaimSpec>().optional(),
     }),
   ),

@@ -127,27 +127,3 @@ function uniqueNames(
 function formatIndex(at: readonly PropertyKey[], index: number): string {
   return `${at.map(String).join(".")}[${index}]`;
 }
-
-/** Each DataVolume template gives `spec.storage` or `spec.pvc` (CDI rejects a DataVolume with neither). */
-export function dataVolumeTemplateRuleIssues(
-  templates: unknown,
-  at: readonly PropertyKey[] = ["dataVolumeTemplates"],
-): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  const items = list(templates);
-  if (!items) return issues;
-  items.forEach((dvt, i) => {
-    if (!isObj(dvt) || !isObj(dvt.spec)) return;
-    const { storage, pvc } = dvt.spec;
-    if (storage === undefined && pvc === undefined) {
-      issues.push(
-        issue(
-          "required",
-          [...at, i, "spec"],
-          "give 'storage' (recommended) or 'pvc': a DataVolume needs one of them",
-        ),
-      );
-    }
-  });
-  return issues;
-}

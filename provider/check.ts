@@ -2,22 +2,22 @@
  * `check`: validates the inputs and, for a new resource, tells the truth about the cluster before anything is
  * changed: that it can be reached with these credentials, that the namespace exists, whether a VM of that
  * name exists and who manages it (this resource after an interrupted create, another resource, nobody), and
- * that no other resource of the program declares the same VM; and, for a new or changed instance type or
- * preference, that it exists (one GET per object and provider process). An auto-named resource whose earlier create was
+ * that no other resource of the program declares the same VM; and that the new or changed objects the inputs
+ * name exist (instance type, preference, and the StorageClass and clone source of each DataVolume template; one
+ * GET per object and provider process). An auto-named resource whose earlier create was
  * interrupted gets the name of the VM it already owns, so no second VM is ever created.
  */
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import { InstancetypeKind, PreferenceKind } from "../sdk/enums";
 import type { Connection } from "./connections";
 import { ApiError, describeApiFailure } from "./kube/errors";
-import { isNamespacedKind, referencePath, type ReferencedObject } from "./kube/kubevirt-api";
+import { isNamespacedKind, referencePath } from "./kube/kubevirt-api";
 import type { LiveVm } from "./model/kubevirt";
-import { jsonEqual } from "./model/merge";
 import { desiredOf, observeLive } from "./operations/context";
 import { notOursMessage, ownerSelector, ownershipOf } from "./ownership";
 import { describeAction, powerActions } from "./planner/actions";
 import { plan } from "./planner/plan";
+import { referencesOf } from "./references";
 import type { Log } from "./progress/sink";
 import { containsUnknown, desiredPowerState, isUnknown, validateVmInputs } from "./schema";
 import type { VmOutputs } from "./vm-outputs";
@@ -33,7 +33,7 @@ export interface CheckDeps {
   /** Namespaces already found to exist, per connection. */
   namespaces: Set<string>;
   /**
-   * Lookups of instance types and preferences, per connection and object path: whether it exists
+   * Lookups of the objects the inputs name (see `referencesOf`), per connection and object path: whether it exists
    * (`undefined`: not readable with these credentials). One that is missing or failed is forgotten.
    */
   references: Map<string, Promise<boolean | undefined>>;
@@ -158,16 +158,10 @@ async function checkNew(
   return { property: "name", reason };
 }
 
-/** The reference inputs, with the kind KubeVirt uses when none is given. */
-const REFERENCES = [
-  ["instancetype", InstancetypeKind.VirtualMachineClusterInstancetype],
-  ["preference", PreferenceKind.VirtualMachineClusterPreference],
-] as const;
-
 /**
- * Failures for the instance type and preference that do not exist (or cannot be read). Only a new or changed
- * reference is looked up: an existing VM keeps the revision KubeVirt pinned for it, even when the object is
- * deleted later (docs/kubevirt-behaviour.md §10).
+ * Failures for the objects the inputs name that do not exist (or cannot be read): the instance type and
+ * preference, and what the DataVolume templates need (see `referencesOf`). One GET per object and provider
+ * process; a 403 (not readable with these credentials) is no failure.
  */
 async function checkReferences(
   deps: CheckDeps,
@@ -176,14 +170,7 @@ async function checkReferences(
   inputs: VmOutputs,
 ): Promise<Failure[]> {
   const failures: Failure[] = [];
-  for (const [field, defaultKind] of REFERENCES) {
-    const declared = inputs[field];
-    if (declared === undefined || (olds?.name !== undefined && jsonEqual(olds[field], declared))) continue;
-    const ref: ReferencedObject = {
-      kind: declared.kind ?? defaultKind,
-      name: declared.name,
-      namespace: inputs.namespace!,
-    };
+  for (const { property, path, ref } of referencesOf(olds, inputs)) {
     const key = `${conn.key}${referencePath(ref)}`;
     let lookup = deps.references.get(key);
     if (!lookup) {
@@ -193,12 +180,9 @@ async function checkReferences(
     const what = `${ref.kind} ${JSON.stringify(ref.name)}${isNamespacedKind(ref.kind) ? ` in namespace "${ref.namespace}"` : ""}`;
     try {
       if ((await lookup) !== false) continue;
-      failures.push({ property: field, reason: `${field}: ${what} not found` });
+      failures.push({ property, reason: `${path}: ${what} not found` });
     } catch (err) {
-      failures.push({
-        property: field,
-        reason: `${field}: cannot check ${what}: ${describeApiFailure(err)}`,
-      });
+      failures.push({ property, reason: `${path}: cannot check ${what}: ${describeApiFailure(err)}` });
     }
     deps.references.delete(key);
   }

@@ -20,7 +20,7 @@ import {
 // The registry of custom resource models is client-node's documented extension point, but its index does not
 // export it.
 import { ObjectSerializer } from "@kubernetes/client-node/dist/serializer.js";
-import { VM_API_VERSION } from "../model/manifest";
+import { DATA_VOLUME_API_VERSION, VM_API_VERSION } from "../model/manifest";
 import { warningTexts } from "./http";
 
 /** How long one request may take before it counts as a broken connection. */
@@ -48,13 +48,16 @@ export interface Clients {
  */
 function registerPlainJson(): void {
   const plain = { serialize: (data: unknown) => data, deserialize: (data: unknown) => data };
-  const [group, version] = VM_API_VERSION.split("/") as [string, string];
-  for (const kind of [
-    "VirtualMachine",
-    "VirtualMachineList",
-    "VirtualMachineInstance",
-    "VirtualMachineInstanceList",
-  ]) {
+  const kinds: [string, string][] = [
+    [VM_API_VERSION, "VirtualMachine"],
+    [VM_API_VERSION, "VirtualMachineList"],
+    [VM_API_VERSION, "VirtualMachineInstance"],
+    [VM_API_VERSION, "VirtualMachineInstanceList"],
+    [DATA_VOLUME_API_VERSION, "DataVolume"],
+    [DATA_VOLUME_API_VERSION, "DataVolumeList"],
+  ];
+  for (const [apiVersion, kind] of kinds) {
+    const [group, version] = apiVersion.split("/") as [string, string];
     try {
       ObjectSerializer.registerModel({ group, version, kind }, plain);
     } catch {

@@ -8,59 +8,99 @@
  */
 import { PatchStrategy, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { isPaused, type LiveVm, type LiveVmi } from "../model/kubevirt";
-import { VM_API_VERSION, type VmManifest } from "../model/manifest";
+import { DATA_VOLUME_API_VERSION, VM_API_VERSION, type VmManifest } from "../model/manifest";
 import type { JsonPatchOp } from "../planner/actions";
 import { makeClients, type Clients } from "./clients";
 import { isAlreadyExists, isNotFound, toApiError, type ApiError } from "./errors";
 import { apiRequest } from "./http";
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from "./retry";
 
-const KINDS = { vm: "VirtualMachine", vmi: "VirtualMachineInstance" } as const;
+const KINDS = { vm: "VirtualMachine", vmi: "VirtualMachineInstance", dv: "DataVolume" } as const;
 
-/** The two collections the provider reads: VirtualMachines and VirtualMachineInstances. */
+/**
+ * The collections the provider reads: VirtualMachines and VirtualMachineInstances, and CDI's DataVolumes
+ * (only while a VM waits for its disks).
+ */
 export type Kind = keyof typeof KINDS;
 
+/** The API version of each collection. */
+export const API_VERSIONS: Readonly<Record<Kind, string>> = {
+  vm: VM_API_VERSION,
+  vmi: VM_API_VERSION,
+  dv: DATA_VOLUME_API_VERSION,
+};
+
 /** The resource names of the collections. */
-export const PLURALS = { vm: "virtualmachines", vmi: "virtualmachineinstances" } as const;
+export const PLURALS = {
+  vm: "virtualmachines",
+  vmi: "virtualmachineinstances",
+  dv: "datavolumes",
+} as const;
+
+/** A collection's resource with its group, as RBAC names it: `virtualmachines.kubevirt.io`. */
+export const resourceName = (kind: Kind) => `${PLURALS[kind]}.${API_VERSIONS[kind].split("/")[0]}`;
 
 /** The path of a collection in a namespace (client-node builds the same from discovery; messages name it). */
 export const COLLECTION = (kind: Kind, ns: string) =>
-  `/apis/kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${PLURALS[kind]}`;
+  `/apis/${API_VERSIONS[kind]}/namespaces/${encodeURIComponent(ns)}/${PLURALS[kind]}`;
 const OBJECT = (kind: Kind, ns: string, name: string) =>
   `${COLLECTION(kind, ns)}/${encodeURIComponent(name)}`;
 const SUBRESOURCE = (kind: Kind, ns: string, name: string, action: string) =>
   `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${PLURALS[kind]}/${encodeURIComponent(name)}/${action}`;
 
-/** The resource names of the instance type and preference kinds, and whether they live in a namespace. */
-const REFERENCE_KINDS: Readonly<Record<string, { plural: string; namespaced: boolean }>> = {
-  VirtualMachineClusterInstancetype: { plural: "virtualmachineclusterinstancetypes", namespaced: false },
-  VirtualMachineInstancetype: { plural: "virtualmachineinstancetypes", namespaced: true },
-  VirtualMachineClusterPreference: { plural: "virtualmachineclusterpreferences", namespaced: false },
-  VirtualMachinePreference: { plural: "virtualmachinepreferences", namespaced: true },
+/**
+ * The objects a VM's inputs name and that must exist before it is created, by kind: the instance type and
+ * preference kinds, and what a DataVolume template needs (its StorageClass, the PVC or VolumeSnapshot it clones).
+ */
+const REFERENCE_KINDS: Readonly<Record<string, { path: string; plural: string; namespaced: boolean }>> = {
+  VirtualMachineClusterInstancetype: {
+    path: "/apis/instancetype.kubevirt.io/v1beta1",
+    plural: "virtualmachineclusterinstancetypes",
+    namespaced: false,
+  },
+  VirtualMachineInstancetype: {
+    path: "/apis/instancetype.kubevirt.io/v1beta1",
+    plural: "virtualmachineinstancetypes",
+    namespaced: true,
+  },
+  VirtualMachineClusterPreference: {
+    path: "/apis/instancetype.kubevirt.io/v1beta1",
+    plural: "virtualmachineclusterpreferences",
+    namespaced: false,
+  },
+  VirtualMachinePreference: {
+    path: "/apis/instancetype.kubevirt.io/v1beta1",
+    plural: "virtualmachinepreferences",
+    namespaced: true,
+  },
+  StorageClass: { path: "/apis/storage.k8s.io/v1", plural: "storageclasses", namespaced: false },
+  PersistentVolumeClaim: { path: "/api/v1", plural: "persistentvolumeclaims", namespaced: true },
+  VolumeSnapshot: { path: "/apis/snapshot.storage.k8s.io/v1", plural: "volumesnapshots", namespaced: true },
+  DataSource: { path: "/apis/cdi.kubevirt.io/v1beta1", plural: "datasources", namespaced: true },
 };
 
-/** An instance type or preference a VM references: its kind (one of the four), name and the VM's namespace. */
+/** An object a VM's inputs name (one of the kinds above): its kind, name and namespace (ignored when cluster-wide). */
 export interface ReferencedObject {
   kind: string;
   name: string;
   namespace: string;
 }
 
-/** Whether the instance type or preference kind lives in a namespace (else it is cluster-wide). */
+/** Whether the kind lives in a namespace (else it is cluster-wide). */
 export function isNamespacedKind(kind: string): boolean {
-  return REFERENCE_KINDS[kind].namespaced;
+  return REFERENCE_KINDS[kind]!.namespaced;
 }
 
-/** The path of an instance type or preference (`instancetype.kubevirt.io/v1beta1`). */
+/** The path of a referenced object. */
 export function referencePath(ref: ReferencedObject): string {
-  const { plural } = REFERENCE_KINDS[ref.kind];
+  const { path, plural } = REFERENCE_KINDS[ref.kind]!;
   const ns = isNamespacedKind(ref.kind) ? `/namespaces/${encodeURIComponent(ref.namespace)}` : "";
-  return `/apis/instancetype.kubevirt.io/v1beta1${ns}/${plural}/${encodeURIComponent(ref.name)}`;
+  return `${path}${ns}/${plural}/${encodeURIComponent(ref.name)}`;
 }
 
 /** What client-node's KubernetesObjectApi needs to address one object. */
 const header = (kind: Kind, namespace: string, name: string) => ({
-  apiVersion: VM_API_VERSION,
+  apiVersion: API_VERSIONS[kind],
   kind: KINDS[kind],
   metadata: { namespace, name },
 });
@@ -103,7 +143,7 @@ export class KubeVirtApi {
     const list = await this.call("GET", COLLECTION(kind, ns), () =>
       // pretty, exact, export and fieldSelector unset
       this.clients.objects.list(
-        VM_API_VERSION,
+        API_VERSIONS[kind],
         KINDS[kind],
         ns,
         undefined,

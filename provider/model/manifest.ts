@@ -6,6 +6,8 @@ import type { VmInputs } from "../schema";
 
 /** API version and kind of KubeVirt VirtualMachines. */
 export const VM_API_VERSION = "kubevirt.io/v1";
+/** The API version of CDI's DataVolumes (`dataVolumeTemplates` and the DataVolumes KubeVirt makes of them). */
+export const DATA_VOLUME_API_VERSION = "cdi.kubevirt.io/v1beta1";
 
 /** The declared parts of a VirtualMachine. */
 export interface VmManifest {

@@ -433,7 +433,9 @@ export function badInputCases(env: CaseEnv): BadInputCase[] {
     },
     {
       what: "a DataVolume template without a name",
-      args: { dataVolumeTemplates: [{ metadata: {}, spec: { storage: {} } }] },
+      args: {
+        dataVolumeTemplates: [{ metadata: {}, spec: { source: { pvc: { name: "golden" } }, storage: {} } }],
+      },
       property: "dataVolumeTemplates[0].metadata.name",
       message: /is required$/,
     },
@@ -442,6 +444,38 @@ export function badInputCases(env: CaseEnv): BadInputCase[] {
       args: { dataVolumeTemplates: [{ metadata: { name: "root" }, spec: { source: { blank: {} } } }] },
       property: "dataVolumeTemplates[0].spec",
       message: /give 'storage' \(recommended\) or 'pvc'/,
+    },
+    {
+      what: "a DataVolume template with two sources",
+      args: {
+        dataVolumeTemplates: [
+          {
+            metadata: { name: "root" },
+            spec: {
+              source: { http: { url: "https://example.org/disk.img" }, blank: {} },
+              storage: { resources: { requests: { storage: "1Gi" } } },
+            },
+          },
+        ],
+      },
+      property: "dataVolumeTemplates[0].spec.source",
+      message: /give exactly one of http, registry, pvc, snapshot, blank, .*; given: http, blank$/,
+    },
+    {
+      what: "a registry source without docker://",
+      args: {
+        dataVolumeTemplates: [
+          {
+            metadata: { name: "root" },
+            spec: {
+              source: { registry: { url: "quay.io/containerdisks/fedora:43" } },
+              storage: { resources: { requests: { storage: "1Gi" } } },
+            },
+          },
+        ],
+      },
+      property: "dataVolumeTemplates[0].spec.source.registry.url",
+      message: /must start with docker:\/\/ or oci-archive:\/\//,
     },
 
     // Policies.

@@ -16,8 +16,10 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from "@kubernetes/client-node";
+import { controllingVm, referencedDataVolumes, type LiveDataVolume } from "../model/datavolume";
 import type { LiveVm, LiveVmi } from "../model/kubevirt";
-import { COLLECTION, PLURALS, type KubeVirtApi, type Kind } from "./kubevirt-api";
+import { isNotFound } from "./errors";
+import { COLLECTION, resourceName, type KubeVirtApi, type Kind } from "./kubevirt-api";
 import { outsideOperations } from "../progress/sink";
 
 /** The default inactivity limit of a watch stream (client-node's own): kube-apiserver sends bookmarks more often. */
@@ -27,6 +29,11 @@ export const DEFAULT_WATCH_IDLE_MS = 30_000;
 export interface Observed {
   vm?: LiveVm;
   vmi?: LiveVmi;
+  /**
+   * The DataVolumes the VM mounts, by name (`dv` absent: not there yet), once the watch follows DataVolumes;
+   * `"unserved"` when the cluster has no CDI.
+   */
+  dataVolumes?: readonly { name: string; dv?: LiveDataVolume }[] | "unserved";
 }
 
 interface Entry<T> {
@@ -127,6 +134,8 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
   constructor(
     private readonly kind: Kind,
     private readonly owner: NamespaceWatch,
+    /** The VM name an object's change is news to (default: its own name); undefined: to every VM. */
+    private readonly keyOf: (object: KubernetesObject) => string | undefined = (o) => o.metadata?.name,
   ) {
     const path = COLLECTION(kind, owner.namespace);
     const stream = new StreamWatch(owner.api.kc, owner.idleMs, this);
@@ -135,10 +144,6 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
       delayFn: async () => undefined,
     });
     this.informer.on(ERROR, (err: unknown) => this.listFailed(err));
-  }
-
-  private get plural(): string {
-    return PLURALS[this.kind];
   }
 
   /** Starts the informer (once); resolves when the first list is in, rejects if it fails (then tried again). */
@@ -175,7 +180,7 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
   applied(object: KubernetesObject | undefined): void {
     const rv = object?.metadata?.resourceVersion;
     if (rv) this.syncedRv = rv;
-    this.owner.changed(object?.metadata?.name);
+    this.owner.changed(object && this.keyOf(object));
   }
 
   /** @internal A stream ended: list afresh (at once after a stream that delivered, with backoff after failures). */
@@ -188,11 +193,11 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
       const what = status === 401 ? "401 Unauthorized" : "403 Forbidden";
       this.owner.fail(
         new Error(
-          `the cluster refused to watch ${this.plural}.kubevirt.io in namespace ${this.owner.namespace} (${what}); the credentials need the get, list and watch verbs on it`,
+          `the cluster refused to watch ${resourceName(this.kind)} in namespace ${this.owner.namespace} (${what}); the credentials need the get, list and watch verbs on it`,
         ),
       );
     } else if (err && name !== "AbortError" && name !== "TimeoutError") {
-      this.owner.report(`watch of ${this.plural} ended (${messageOf(err)}); listing again`);
+      this.owner.report(`watch of ${resourceName(this.kind)} ended (${messageOf(err)}); listing again`);
     }
     // client-node's own inactivity timeout (the backstop of the idle limit) is silence, not a failure.
     const fresh = delivered || name === "TimeoutError";
@@ -208,7 +213,7 @@ class Collection<T extends { metadata: { name: string; resourceVersion: string }
       this.starting = undefined;
       return;
     }
-    this.owner.report(`listing ${this.plural} failed (${messageOf(err)}); retrying`);
+    this.owner.report(`listing ${resourceName(this.kind)} failed (${messageOf(err)}); retrying`);
     this.later(this.backoff(), () => this.restart());
   }
 
@@ -253,6 +258,8 @@ function messageOf(err: unknown): string {
 export class NamespaceWatch {
   private readonly vms: Collection<LiveVm>;
   private readonly vmis: Collection<LiveVmi>;
+  /** CDI's DataVolumes, followed from the first wait of a VM that mounts one; "unserved" when CDI is not there. */
+  private dvs?: { collection: Collection<LiveDataVolume>; ready: Promise<void> } | "unserved";
   /** Subscribers by the VM name they follow (a VM's instance has the VM's name). */
   private readonly listeners = new Map<string, Set<() => void>>();
   /** What this process last wrote, by name: a floor for reads until the watch delivers it (read your writes). */
@@ -275,6 +282,28 @@ export class NamespaceWatch {
   async ready(): Promise<void> {
     // Shared by every VM of the namespace: what the watch reports is about none of them in particular.
     await outsideOperations(() => Promise.all([this.vms.ready(), this.vmis.ready()]));
+  }
+
+  /**
+   * Follows the namespace's DataVolumes too (once; resolves when their first list is in). A cluster that does
+   * not serve them (no CDI) is remembered: reads then say `"unserved"`.
+   */
+  async followDataVolumes(): Promise<void> {
+    if (this.dvs === "unserved") return;
+    if (!this.dvs) {
+      // A DataVolume's change is news to the VM that controls it; one that no VM controls, to every waiting VM.
+      const collection = new Collection<LiveDataVolume>("dv", this, (o) =>
+        controllingVm(o as unknown as LiveDataVolume),
+      );
+      const ready = outsideOperations(() => collection.ready()).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+        collection.stop();
+        this.dvs = "unserved";
+        this.changed();
+      });
+      this.dvs = { collection, ready };
+    }
+    await this.dvs.ready;
   }
 
   /** @internal The server refused a watch: tell the waiters. */
@@ -304,10 +333,16 @@ export class NamespaceWatch {
       this.written.delete(name);
       mine = undefined;
     }
-    return {
-      vm: pick(this.vms.entry(name), newer(floor.vm, mine?.vm)),
-      vmi: pick(this.vmis.entry(name), newer(floor.vmi, mine?.vmi)),
-    };
+    const vm = pick(this.vms.entry(name), newer(floor.vm, mine?.vm));
+    const vmi = pick(this.vmis.entry(name), newer(floor.vmi, mine?.vmi));
+    return this.dvs ? { vm, vmi, dataVolumes: this.dataVolumesOf(vm) } : { vm, vmi };
+  }
+
+  /** The DataVolumes `vm` mounts, as the DataVolume watch knows them. */
+  private dataVolumesOf(vm: LiveVm | undefined): Observed["dataVolumes"] {
+    const dvs = this.dvs!;
+    if (dvs === "unserved") return "unserved";
+    return referencedDataVolumes(vm).map((name) => ({ name, dv: dvs.collection.entry(name)?.object }));
   }
 
   /**
@@ -345,6 +380,7 @@ export class NamespaceWatch {
   stop(): void {
     this.vms.stop();
     this.vmis.stop();
+    if (this.dvs && this.dvs !== "unserved") this.dvs.collection.stop();
   }
 }
 

@@ -15,6 +15,8 @@ import {
   type LiveVmi,
 } from "../model/kubevirt";
 import type { WaitTarget } from "../planner/actions";
+import type { Observed } from "../kube/namespace-watch";
+import { dataVolumeFailure, dataVolumeLine, dataVolumeReady } from "../model/datavolume";
 
 /** Targets beyond the planner's: the VM and its VMI are gone; the controller saw a generation. */
 export type AnyWaitTarget = WaitTarget | { state: "gone" } | { state: "generation"; generation: number };
@@ -49,13 +51,54 @@ const CRASH_LOOP_STRATEGIES: readonly string[] = [
   RunStrategy.Once,
 ];
 
-/** A short status line: `Starting (VMI Scheduling)`. */
-export function statusLine(vm: LiveVm | undefined, vmi: LiveVmi | undefined): string {
+/** The DataVolumes a VM mounts, as a wait sees them (see {@link Observed.dataVolumes}). */
+export type SeenDataVolumes = Observed["dataVolumes"];
+
+/**
+ * A short status line: `Starting (VMI Scheduling)`; while the VM's disks are provisioned, CDI's phase and
+ * progress of each one not ready: `Provisioning (DataVolume rootdisk ImportInProgress 45.20%)`.
+ */
+export function statusLine(
+  vm: LiveVm | undefined,
+  vmi: LiveVmi | undefined,
+  dataVolumes?: SeenDataVolumes,
+): string {
   if (!vm) return vmi ? `deleted (VMI ${vmi.status?.phase ?? "unknown"})` : "deleted";
   const printable = vm.status?.printableStatus ?? "Stopped";
-  if (!vmi) return printable;
+  const disks = provisioning(dataVolumes);
+  if (!vmi) return disks ? `${printable} (${disks})` : printable;
   const extra = vmi.metadata.deletionTimestamp ? ", deleting" : "";
   return `${printable} (VMI ${vmi.status?.phase || "Pending"}${extra})`;
+}
+
+/** The DataVolumes not ready yet, with CDI's phase and progress; undefined when all are ready (or unknown). */
+function provisioning(dataVolumes: SeenDataVolumes): string | undefined {
+  if (!Array.isArray(dataVolumes)) return undefined;
+  const waiting = dataVolumes.filter(({ dv }) => !dv || !dataVolumeReady(dv));
+  if (waiting.length === 0) return undefined;
+  const lines = waiting.map(({ name, dv }) => (dv ? dataVolumeLine(dv) : `${name} not created yet`));
+  return `DataVolume ${lines.join("; ")}`;
+}
+
+/**
+ * Why the VM's disks will not be provisioned by waiting: CDI's reason for a DataVolume that failed, or a
+ * cluster without CDI for a VM whose `dataVolumeTemplates` need it.
+ */
+export function disksHopeless(vm: LiveVm, dataVolumes: SeenDataVolumes): Verdict | undefined {
+  if (dataVolumes === "unserved") {
+    if (!vm.spec.dataVolumeTemplates?.length) return undefined;
+    return {
+      kind: "failed",
+      reason:
+        "the cluster serves no DataVolumes (cdi.kubevirt.io/v1beta1): KubeVirt needs CDI installed to create the VM's dataVolumeTemplates",
+    };
+  }
+  for (const { dv } of dataVolumes ?? []) {
+    const failure = dv && dataVolumeFailure(dv);
+    if (failure)
+      return { kind: "failed", reason: `${vm.status?.printableStatus ?? "Provisioning"}: ${failure}` };
+  }
+  return undefined;
 }
 
 /** What was observed before a wait began: news from then is old news to the wait. */
@@ -80,8 +123,9 @@ export function evaluate(
   vm: LiveVm | undefined,
   vmi: LiveVmi | undefined,
   prior: Prior = {},
+  dataVolumes?: SeenDataVolumes,
 ): Verdict {
-  const pending: Verdict = { kind: "pending", status: statusLine(vm, vmi) };
+  const pending: Verdict = { kind: "pending", status: statusLine(vm, vmi, dataVolumes) };
   switch (target.state) {
     case "gone":
       return !vm && !vmi ? { kind: "done" } : pending;
@@ -91,7 +135,7 @@ export function evaluate(
       return !vmi || isFinal(vmi) ? { kind: "done" } : pending;
     case "instance":
       if (vmi && !vmi.metadata.deletionTimestamp && !isFinal(vmi)) return { kind: "done" };
-      return (vm && hopeless(vm, vmi, prior)) || pending;
+      return (vm && (disksHopeless(vm, dataVolumes) ?? hopeless(vm, vmi, prior))) || pending;
     case "paused":
       if (!vm) return { kind: "failed", reason: "the VirtualMachine was deleted" };
       // The pause went to the instance there was before the wait: if it ends (or is replaced), nothing pauses.
@@ -109,7 +153,10 @@ export function evaluate(
       if (current && reached(target.level, vm, current)) return { kind: "done" };
       const fresh = vmi && vmi.metadata.uid !== prior.vmiUid && vmi.metadata.uid !== target.newerThanUid;
       return (
-        hopeless(vm, current, prior) ?? (fresh ? endedForGood(target.strategy, vmi) : undefined) ?? pending
+        (current ? undefined : disksHopeless(vm, dataVolumes)) ??
+        hopeless(vm, current, prior) ??
+        (fresh ? endedForGood(target.strategy, vmi) : undefined) ??
+        pending
       );
     }
   }

@@ -6,6 +6,7 @@
 import type { NamespaceWatch, Observed } from "../kube/namespace-watch";
 import type { Log } from "../progress/sink";
 import { traceSettled } from "../progress/trace";
+import { referencedDataVolumes } from "../model/datavolume";
 import { evaluate, priorOf, statusLine, type AnyWaitTarget, type Prior } from "./conditions";
 
 /** Options of one wait. */
@@ -40,9 +41,15 @@ export async function waitFor(
   options: WaitOptions,
 ): Promise<Observed> {
   await watch.ready();
+  if (waitsForDisks(target) && referencedDataVolumes(floor.vm).length > 0) await watch.followDataVolumes();
   return new Promise<Observed>((resolve, reject) => {
     new Waiting(watch, name, target, floor, options, resolve, reject).begin();
   });
+}
+
+/** Whether reaching `target` needs the VM's disks: then the wait follows its DataVolumes (phase, progress, errors). */
+function waitsForDisks(target: AnyWaitTarget): boolean {
+  return target.state === "running" || target.state === "instance";
 }
 
 /**
@@ -99,7 +106,7 @@ class Waiting {
     const refused = this.watch.failure;
     if (refused) return this.fail(`cannot wait for ${name} to be ${options.label}: ${refused.message}`);
     const seen = this.watch.get(name, this.floor);
-    const verdict = evaluate(this.target, seen.vm, seen.vmi, this.prior);
+    const verdict = evaluate(this.target, seen.vm, seen.vmi, this.prior, seen.dataVolumes);
     if (verdict.kind === "done") {
       if (this.last) options.log(`${name}: ${options.label} after ${this.elapsed()}`);
       traceSettled(name, options.label, (seen.vmi ?? seen.vm)?.metadata.resourceVersion);
@@ -130,7 +137,7 @@ class Waiting {
 
   private timedOut(): void {
     const seen = this.watch.get(this.name, this.floor);
-    const why = `last status: ${statusLine(seen.vm, seen.vmi)}`;
+    const why = `last status: ${statusLine(seen.vm, seen.vmi, seen.dataVolumes)}`;
     this.fail(
       `timed out after ${this.elapsed()} waiting for ${this.name} to be ${this.options.label} (${why})`,
     );

@@ -29,6 +29,13 @@ const READY_PHASES: readonly string[] = ["Succeeded", "WaitForFirstConsumer", "P
 /** Running-condition reasons KubeVirt counts as a DataVolume error (`HasDataVolumeErrors`). */
 const ERROR_REASONS: readonly string[] = ["Error", "ImagePullFailed"];
 
+/**
+ * Bound-condition reasons of a DataVolume CDI cannot provision as it is (§11.3): a clone whose source does not
+ * exist, a claim it cannot render (no such storage class, no default one), a quota it exceeds. KubeVirt shows
+ * these as `Provisioning` for ever.
+ */
+const STUCK_REASONS: readonly string[] = ["CloneWithoutSource", "ErrClaimNotValid", "ErrExceededQuota"];
+
 /** The names of the DataVolumes the VM's instance template mounts (`volumes[].dataVolume.name`). */
 export function referencedDataVolumes(vm: Pick<LiveVm, "spec"> | undefined): string[] {
   const spec = (vm?.spec.template as { spec?: { volumes?: unknown } } | undefined)?.spec;
@@ -48,7 +55,8 @@ export function dataVolumeReady(dv: LiveDataVolume): boolean {
 
 /**
  * CDI's reason why the DataVolume will not become ready by waiting, or undefined: phase Failed, or the
- * importer stopped on an error (what KubeVirt reports as printableStatus DataVolumeError).
+ * importer stopped on an error (what KubeVirt reports as printableStatus DataVolumeError), or CDI cannot provision
+ * it (see {@link STUCK_REASONS}).
  */
 export function dataVolumeFailure(dv: LiveDataVolume): string | undefined {
   const name = dv.metadata.name;
@@ -56,6 +64,10 @@ export function dataVolumeFailure(dv: LiveDataVolume): string | undefined {
   const restarts = dv.status?.restartCount ? ` (restarted ${dv.status.restartCount} time(s))` : "";
   if (running?.status === "False" && ERROR_REASONS.includes(running.reason ?? "")) {
     return `DataVolume ${name}: ${running.reason}: ${running.message ?? "the importer stopped"}${restarts}`;
+  }
+  const bound = condition(dv.status?.conditions, "Bound");
+  if (bound && bound.status !== "True" && STUCK_REASONS.includes(bound.reason ?? "")) {
+    return `DataVolume ${name}: ${bound.reason}: ${bound.message ?? "CDI cannot provision it"}`;
   }
   if (dv.status?.phase === "Failed") {
     const why = [running, condition(dv.status?.conditions, "Ready")].find((c) => c?.message)?.message;

@@ -68,6 +68,23 @@ describe("waits for DataVolumes", () => {
     });
   });
 
+  it("should fail at once when CDI cannot provision the disk: no clone source, no storage class", () => {
+    const cases = [
+      ["CloneWithoutSource", "The source pvc golden doesn't exist"],
+      ["ErrClaimNotValid", "PVC spec is missing accessMode and no storageClass to choose profile"],
+    ];
+    for (const [reason, message] of cases) {
+      const stuck = dv("root", {
+        phase: "",
+        conditions: [{ type: "Bound", status: "False", reason, message }],
+      });
+      expect(evaluate(RUNNING, vm("Provisioning"), undefined, {}, [{ name: "root", dv: stuck }])).toEqual({
+        kind: "failed",
+        reason: `Provisioning: DataVolume root: ${reason}: ${message}`,
+      });
+    }
+  });
+
   it("should fail when the cluster has no CDI for a VM with dataVolumeTemplates, not for one without", () => {
     expect(evaluate(RUNNING, vm("Stopped"), undefined, {}, "unserved")).toEqual({
       kind: "failed",

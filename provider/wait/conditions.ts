@@ -95,8 +95,7 @@ export function disksHopeless(vm: LiveVm, dataVolumes: SeenDataVolumes): Verdict
   }
   for (const { dv } of dataVolumes ?? []) {
     const failure = dv && dataVolumeFailure(dv);
-    if (failure)
-      return { kind: "failed", reason: `${vm.status?.printableStatus ?? "Provisioning"}: ${failure}` };
+    if (failure) return { kind: "failed", reason: failure };
   }
   return undefined;
 }

@@ -54,7 +54,7 @@ describe("waits for DataVolumes", () => {
     const failed = dv("root", { phase: "ImportInProgress", restartCount: 2, conditions: [running] });
     expect(evaluate(RUNNING, vm("DataVolumeError"), undefined, {}, [{ name: "root", dv: failed }])).toEqual({
       kind: "failed",
-      reason: `DataVolumeError: DataVolume root: Error: ${running.message} (restarted 2 time(s))`,
+      reason: `DataVolume root: Error: ${running.message} (restarted 2 time(s))`,
     });
     const phaseFailed = dv("root", {
       phase: "Failed",
@@ -64,7 +64,7 @@ describe("waits for DataVolumes", () => {
       evaluate(RUNNING, vm("DataVolumeError"), undefined, {}, [{ name: "root", dv: phaseFailed }]),
     ).toEqual({
       kind: "failed",
-      reason: "DataVolumeError: DataVolume root failed: x",
+      reason: "DataVolume root failed: x",
     });
   });
 
@@ -80,7 +80,7 @@ describe("waits for DataVolumes", () => {
       });
       expect(evaluate(RUNNING, vm("Provisioning"), undefined, {}, [{ name: "root", dv: stuck }])).toEqual({
         kind: "failed",
-        reason: `Provisioning: DataVolume root: ${reason}: ${message}`,
+        reason: `DataVolume root: ${reason}: ${message}`,
       });
     }
   });

@@ -27,7 +27,9 @@ export type WaitTarget =
   /** The instance runs paused: VMI phase `Running` with the condition `Paused=True`. */
   | { state: "paused" }
   /** The instance no longer has the condition `Paused` (KubeVirt removes it once the guest runs again). */
-  | { state: "unpaused" };
+  | { state: "unpaused" }
+  /** The DataVolumes the VM mounts are provisioned (CDI imported or cloned them), for a VM that does not start. */
+  | { state: "disks" };
 
 /** One step of a plan. `reason` says why, in words a reviewer of a preview understands. */
 export type Action =
@@ -93,5 +95,7 @@ export function waitLabel(target: WaitTarget): string {
       return "Paused";
     case "unpaused":
       return "unpaused";
+    case "disks":
+      return "provisioned (its DataVolumes)";
   }
 }

@@ -116,6 +116,18 @@ describe("plan: creation", () => {
   it.each(rows)("should create %s (powerState %s) as: %s", (strategy, power, expected) => {
     expect(summarize(plan({ desired: desired(strategy, power), observed: {} }))).toBe(expected);
   });
+
+  it("should wait for the disks of a VM with DataVolume templates that does not start (§11.1)", () => {
+    const withDisks = (strategy: string, power?: PowerState) => {
+      const d = desired(strategy, power);
+      d.manifest.spec.dataVolumeTemplates = [{ metadata: { name: "root" }, spec: {} }];
+      return summarize(plan({ desired: d, observed: {} }));
+    };
+    expect(withDisks("Halted", "Stopped")).toBe("create → wait(disks)");
+    expect(withDisks("Manual", "Stopped")).toBe("create → wait(disks)");
+    // A VM that starts waits for its instance, which KubeVirt creates only once the disks are ready.
+    expect(withDisks("Always", "Running")).toBe("create → wait(Ready)");
+  });
 });
 
 describe("plan: the strategy a wait knows", () => {

@@ -94,6 +94,11 @@ function planCreate(desired: Desired): Plan {
       break;
   }
   actions.push(...pauseStep(desired, actions, undefined, { applied: desired.strategy, ignoreDrift: false }));
+  // A VM that does not start still gets its disks: KubeVirt creates the DataVolumes under every run strategy (§11.1).
+  const starts = actions.some((a) => a.kind === "wait");
+  if (!starts && (desired.manifest.spec.dataVolumeTemplates?.length ?? 0) > 0) {
+    actions.push({ kind: "wait", target: { state: "disks" } });
+  }
   return { actions, notes: [] };
 }
 

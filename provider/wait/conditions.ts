@@ -144,6 +144,13 @@ export function evaluate(
       return isPaused(vmi) ? { kind: "done" } : pending;
     case "unpaused":
       return isPaused(vmi) ? pending : { kind: "done" };
+    case "disks": {
+      if (!vm) return { kind: "failed", reason: "the VirtualMachine was deleted" };
+      const stuck = disksHopeless(vm, dataVolumes);
+      if (stuck) return stuck;
+      const all = Array.isArray(dataVolumes) ? dataVolumes : [];
+      return all.every(({ dv }) => dv && dataVolumeReady(dv)) ? { kind: "done" } : pending;
+    }
     case "running": {
       if (!vm) return { kind: "failed", reason: "the VirtualMachine was deleted" };
       const current =

@@ -85,6 +85,18 @@ describe("waits for DataVolumes", () => {
     }
   });
 
+  it("should wait for the disks of a VM that does not start until CDI has provisioned them", () => {
+    const target = { state: "disks" } as const;
+    const importing = [{ name: "root", dv: dv("root", { phase: "ImportInProgress", progress: "10.00%" }) }];
+    expect(evaluate(target, vm("Provisioning"), undefined, {}, importing)).toEqual({
+      kind: "pending",
+      status: "Provisioning (DataVolume root ImportInProgress 10.00%)",
+    });
+    const done = [{ name: "root", dv: dv("root", { phase: "Succeeded", progress: "100.0%" }) }];
+    expect(evaluate(target, vm("Stopped"), undefined, {}, done)).toEqual({ kind: "done" });
+    expect(evaluate(target, vm("Stopped"), undefined, {}, [{ name: "root" }]).kind).toBe("pending");
+  });
+
   it("should fail when the cluster has no CDI for a VM with dataVolumeTemplates, not for one without", () => {
     expect(evaluate(RUNNING, vm("Stopped"), undefined, {}, "unserved")).toEqual({
       kind: "failed",

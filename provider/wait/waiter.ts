@@ -49,7 +49,7 @@ export async function waitFor(
 
 /** Whether reaching `target` needs the VM's disks: then the wait follows its DataVolumes (phase, progress, errors). */
 function waitsForDisks(target: AnyWaitTarget): boolean {
-  return target.state === "running" || target.state === "instance";
+  return target.state === "running" || target.state === "instance" || target.state === "disks";
 }
 
 /**

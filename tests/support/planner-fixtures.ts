@@ -122,6 +122,8 @@ function summarizeAction(a: Action): string {
           return "wait(Paused)";
         case "unpaused":
           return "wait(unpaused)";
+        case "disks":
+          return "wait(disks)";
       }
   }
 }

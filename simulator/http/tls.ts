@@ -1,7 +1,8 @@
 /**
  * A throwaway certificate authority and a server certificate for localhost, 127.0.0.1 and ::1 (and any extra
- * names), made at start. node-forge writes the certificates (RSA keys, SHA-256); Node's crypto makes the keys and
- * the signatures, which node-forge would compute in JavaScript, at seconds a certificate under a test runner.
+ * names), made at start; or a CA and the server and client certificates it signs, for a chosen subject. node-forge
+ * writes the certificates (RSA keys, SHA-256); Node's crypto makes the keys and the signatures, which node-forge
+ * would compute in JavaScript, at seconds a certificate under a test runner.
  */
 import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { isIP } from "node:net";
@@ -67,38 +68,75 @@ function certificate(input: CertificateInput): string {
   return forge.pki.certificateToPem(cert);
 }
 
-/** Makes a CA and a server certificate valid for `localhost`, `127.0.0.1` and `::1` (and any extra names). */
-export function generateServerCertificates(extraNames: string[] = []): ServerCertificates {
-  const ca = keyPair();
-  const server = keyPair();
-  const caName = "kubevirt-simulator-ca";
-  const caCert = certificate({
-    subject: caName,
-    issuer: caName,
-    publicKey: ca.publicKey,
-    signingKey: ca.privateKey,
+/** A certificate authority that signs further certificates ({@link issueCertificate}). */
+export interface CertificateAuthority {
+  /** The PEM-encoded CA certificate. */
+  cert: string;
+  /** Its subject (and issuer) common name. */
+  name: string;
+  /** Its private key. */
+  key: KeyObject;
+}
+
+/** A PEM-encoded certificate and its key. */
+export interface IssuedCertificate {
+  cert: string;
+  key: string;
+}
+
+/** What {@link issueCertificate} makes: the subject, the extended key usages and any alternative names. */
+export interface CertificateRequest {
+  commonName: string;
+  usages: ("serverAuth" | "clientAuth")[];
+  /** DNS names and IP addresses (subjectAltName). */
+  names?: string[];
+}
+
+/** Makes a self-signed CA named `name`, valid ten years. */
+export function generateCertificateAuthority(name = "kubevirt-simulator-ca"): CertificateAuthority {
+  const { publicKey, privateKey } = keyPair();
+  const cert = certificate({
+    subject: name,
+    issuer: name,
+    publicKey,
+    signingKey: privateKey,
     validDays: 3650,
     extensions: [
       { name: "basicConstraints", cA: true, critical: true },
       { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
     ],
   });
-  const names = ["localhost", "127.0.0.1", "::1", ...extraNames];
+  return { cert, name, key: privateKey };
+}
+
+/** Makes a key and a certificate for `request`, signed by `ca`, valid a year. */
+export function issueCertificate(ca: CertificateAuthority, request: CertificateRequest): IssuedCertificate {
+  const { publicKey, privateKey } = keyPair();
+  const names = request.names ?? [];
+  const altNames = names.map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n }));
   const cert = certificate({
-    subject: "kubevirt-simulator",
-    issuer: caName,
-    publicKey: server.publicKey,
-    signingKey: ca.privateKey,
+    subject: request.commonName,
+    issuer: ca.name,
+    publicKey,
+    signingKey: ca.key,
     validDays: 365,
     extensions: [
       { name: "basicConstraints", cA: false, critical: true },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: "extKeyUsage", serverAuth: true },
-      {
-        name: "subjectAltName",
-        altNames: names.map((n) => (isIP(n) ? { type: 7, ip: n } : { type: 2, value: n })),
-      },
+      { name: "extKeyUsage", ...Object.fromEntries(request.usages.map((u) => [u, true])) },
+      ...(altNames.length > 0 ? [{ name: "subjectAltName", altNames }] : []),
     ],
   });
-  return { caCert, cert, key: server.privateKey.export({ type: "pkcs8", format: "pem" }) as string };
+  return { cert, key: privateKey.export({ type: "pkcs8", format: "pem" }) as string };
+}
+
+/** Makes a CA and a server certificate valid for `localhost`, `127.0.0.1` and `::1` (and any extra names). */
+export function generateServerCertificates(extraNames: string[] = []): ServerCertificates {
+  const ca = generateCertificateAuthority();
+  const server = issueCertificate(ca, {
+    commonName: "kubevirt-simulator",
+    usages: ["serverAuth"],
+    names: ["localhost", "127.0.0.1", "::1", ...extraNames],
+  });
+  return { caCert: ca.cert, ...server };
 }

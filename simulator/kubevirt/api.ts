@@ -219,3 +219,9 @@ export function templateHash(vm: KubeObject): string {
 export function objKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ""}/${name}`;
 }
+
+/** The namespace and name of a `<namespace>/<name>` key. */
+export function splitKey(key: string): [string, string] {
+  const i = key.indexOf("/");
+  return [key.slice(0, i), key.slice(i + 1)];
+}

@@ -12,6 +12,7 @@ import {
   VM_GENERATION_ANNOTATION,
   isFinal,
   objKey,
+  splitKey,
   stableStringify,
   stateChangeRequests,
   vmiPhase,
@@ -28,6 +29,10 @@ import { findReferenced, INSTANCETYPE_KINDS } from "./instancetype";
 import { finalVMI, matchStage, stageDelayMs, VMI_STAGES, type Stage, type StageContext } from "./stages";
 import type { Clock, Rng, Timers, Timings } from "./timings";
 import type { WorldSettings } from "./world";
+import { StageTimers, writeStaged } from "./stage-runner";
+import { WorkQueues } from "./work-queue";
+import { DATAVOLUME_KEY, PVC_KEY } from "./storage";
+import { claimNames, missingClaim, referencedNames, volumesReadyForPod, type VolumeState } from "./volumes";
 
 /** What the controller works with: the store, time, randomness and the world. */
 export interface ControllerConfig {
@@ -41,31 +46,31 @@ export interface ControllerConfig {
   log?: (message: string) => void;
 }
 
-interface StageTimer {
-  uid: string;
-  stage: string;
-  matchedAt: number;
-  due: number;
-  handle: unknown;
-}
-
-const MAX_ROUNDS_PER_DRAIN = 500;
-
 /** The VM and VMI controllers over one store; see the module comment. */
 export class KubeVirtController {
-  private readonly vmQueue = new Set<string>();
-  private readonly vmiQueue = new Set<string>();
-  private drainHandle: unknown;
-  private readonly stageTimers = new Map<string, StageTimer>();
+  /** VMIs are drained before VMs in each round, so a VM sees its VMI's latest stage. */
+  private readonly queues: WorkQueues<"vmi" | "vm">;
+  private readonly stageTimers: StageTimers;
   private readonly requeueTimers = new Map<string, unknown>();
   private readonly ordinals = new Map<string, number>();
   private nextOrdinal = 0;
   private readonly unsubscribe: (() => void)[] = [];
-  private stopped = false;
   private readonly stages: readonly Stage[];
 
   constructor(private readonly cfg: ControllerConfig) {
     this.stages = cfg.stages ?? VMI_STAGES;
+    this.stageTimers = new StageTimers({
+      clock: cfg.clock,
+      timers: cfg.timers,
+      rng: cfg.rng,
+      jitterMs: cfg.timings.jitterMs,
+      fire: (key, uid, stage) => this.queues.guarded("vmi", key, () => this.fireStage(key, uid, stage)),
+    });
+    this.queues = new WorkQueues(
+      { vmi: (k) => this.evaluateVMI(k), vm: (k) => this.reconcileVMKey(k) },
+      cfg.timers,
+      (m) => this.log(m),
+    );
   }
 
   start(): void {
@@ -74,6 +79,9 @@ export class KubeVirtController {
     this.unsubscribe.push(store.subscribe(VMI_KEY, (e) => this.onVMI(e)));
     for (const { key } of Object.values(INSTANCETYPE_KINDS)) {
       this.unsubscribe.push(store.subscribe(key, (e) => this.onInstancetype(e)));
+    }
+    for (const key of [DATAVOLUME_KEY, PVC_KEY]) {
+      this.unsubscribe.push(store.subscribe(key, (e) => this.onVolume(e)));
     }
     for (const vm of store.list(VM_KEY)) this.enqueueVM(objKey(vm.metadata.namespace, vm.metadata.name));
     for (const vmi of store.list(VMI_KEY)) {
@@ -84,12 +92,10 @@ export class KubeVirtController {
   }
 
   stop(): void {
-    this.stopped = true;
+    this.queues.stop();
     for (const u of this.unsubscribe.splice(0)) u();
-    if (this.drainHandle !== undefined) this.cfg.timers.clearTimeout(this.drainHandle);
-    for (const t of this.stageTimers.values()) this.cfg.timers.clearTimeout(t.handle);
-    for (const h of this.requeueTimers.values()) this.cfg.timers.clearTimeout(h);
     this.stageTimers.clear();
+    for (const h of this.requeueTimers.values()) this.cfg.timers.clearTimeout(h);
     this.requeueTimers.clear();
   }
 
@@ -134,48 +140,41 @@ export class KubeVirtController {
     }
   }
 
+  /** A DataVolume or PVC changed: the VMs and VMIs that name it are looked at again (§11). */
+  private onVolume(e: WatchEvent): void {
+    if (e.type === "BOOKMARK") return;
+    const { namespace, name } = e.object.metadata;
+    for (const vm of this.cfg.store.list(VM_KEY, namespace)) {
+      const names = referencedNames(vm);
+      if (names.dataVolumes.includes(name) || names.claims.includes(name))
+        this.enqueueVM(objKey(namespace, vm.metadata.name));
+    }
+    for (const vmi of this.vmiCache.values()) {
+      if (vmi.metadata.namespace === namespace && claimNames(vmi.spec).includes(name))
+        this.enqueueVMI(objKey(namespace, vmi.metadata.name));
+    }
+  }
+
+  /** The DataVolumes and PVCs of these names in the namespace. */
+  private volumeState(namespace: string, names: { dataVolumes: string[]; claims: string[] }): VolumeState {
+    const { store } = this.cfg;
+    const found = (key: typeof PVC_KEY, list: string[]) =>
+      new Map(
+        list
+          .map((n) => [n, store.get(key, namespace, n)] as const)
+          .filter((e): e is readonly [string, KubeObject] => e[1] !== undefined),
+      );
+    return {
+      dataVolumes: found(DATAVOLUME_KEY, names.dataVolumes),
+      claims: found(PVC_KEY, [...new Set([...names.claims, ...names.dataVolumes])]),
+    };
+  }
+
   private enqueueVM(key: string): void {
-    this.vmQueue.add(key);
-    this.kick();
+    this.queues.add("vm", key);
   }
   private enqueueVMI(key: string): void {
-    this.vmiQueue.add(key);
-    this.kick();
-  }
-  private kick(): void {
-    if (this.stopped || this.drainHandle !== undefined) return;
-    this.drainHandle = this.cfg.timers.setTimeout(() => this.drain(), 0);
-  }
-
-  private drain(): void {
-    this.drainHandle = undefined;
-    if (this.stopped) return;
-    let rounds = 0;
-    while ((this.vmQueue.size > 0 || this.vmiQueue.size > 0) && rounds++ < MAX_ROUNDS_PER_DRAIN) {
-      const vmis = [...this.vmiQueue];
-      this.vmiQueue.clear();
-      for (const k of vmis) this.guard(`vmi ${k}`, () => this.evaluateVMI(k));
-      const vms = [...this.vmQueue];
-      this.vmQueue.clear();
-      for (const k of vms) this.guard(`vm ${k}`, () => this.reconcileVMKey(k));
-    }
-    if (this.vmQueue.size > 0 || this.vmiQueue.size > 0) this.kick();
-  }
-
-  private guard(what: string, f: () => void): void {
-    try {
-      f();
-    } catch (e) {
-      this.log(`reconcile ${what} failed: ${(e as Error).message}`);
-      // Retry later, like a rate-limited requeue.
-      const [ns, name] = splitKey(what.slice(what.indexOf(" ") + 1));
-      const key = objKey(ns, name);
-      const h = this.cfg.timers.setTimeout(() => {
-        if (what.startsWith("vmi")) this.enqueueVMI(key);
-        else this.enqueueVM(key);
-      }, 50);
-      void h;
-    }
+    this.queues.add("vmi", key);
   }
 
   // ---------------- VM controller ----------------
@@ -188,18 +187,14 @@ export class KubeVirtController {
     const vmi = store.get(VMI_KEY, ns, name);
     const now = this.cfg.clock.now();
     const referenced = findReferenced(store, vm);
-    const result = reconcileVM(vm, vmi, now, referenced);
+    const result = reconcileVM(vm, vmi, now, referenced, this.volumeState(ns, referencedNames(vm)));
     let syncError: SyncError | undefined = result.syncError;
     for (const action of result.actions) {
       try {
         this.execute(ns, name, action);
       } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        syncError = {
-          reason: action.type === "deleteVMI" ? "FailedDelete" : "FailedCreate",
-          message: action.type === "createVMI" ? `Failure while starting VMI: ${msg}` : msg,
-        };
-        this.log(`vm ${key}: ${action.type} failed: ${msg}`);
+        syncError = actionError(action, e instanceof Error ? e.message : String(e));
+        this.log(`vm ${key}: ${action.type} failed: ${syncError.message}`);
         break;
       }
     }
@@ -212,6 +207,7 @@ export class KubeVirtController {
       secondsScale: this.cfg.timings.secondsScale,
       syncError,
       referenced,
+      volumes: this.volumeState(ns, referencedNames(vmNow)),
     });
     if (stableStringify(status) !== stableStringify(vmNow.status ?? {})) {
       store.update(VM_KEY, { ...vmNow, status }, "status");
@@ -252,6 +248,10 @@ export class KubeVirtController {
       case "createVMI":
         store.create(VMI_KEY, action.vmi);
         this.log(`Started the virtual machine by creating the new virtual machine instance ${name}`);
+        return;
+      case "createDataVolume":
+        store.create(DATAVOLUME_KEY, action.dataVolume);
+        this.log(`Created DataVolume ${action.dataVolume.metadata.name}`);
         return;
       case "deleteVMI":
         return this.deleteVMI(ns, name, action.uid);
@@ -323,17 +323,21 @@ export class KubeVirtController {
       timings: this.cfg.timings,
       now: this.cfg.clock.now(),
       ordinal,
+      ...this.vmiVolumes(vmi),
     };
+  }
+
+  /** Whether the VMI's volumes are ready for its launcher pod, and the first PVC missing (§11.1). */
+  private vmiVolumes(vmi: KubeObject): Pick<StageContext, "volumesReady" | "missingClaim"> {
+    const names = claimNames(vmi.spec);
+    const volumes = this.volumeState(vmi.metadata.namespace ?? "", { dataVolumes: names, claims: names });
+    return { volumesReady: volumesReadyForPod(vmi, volumes), missingClaim: missingClaim(vmi, volumes) };
   }
 
   private evaluateVMI(key: string): void {
     const [ns, name] = splitKey(key);
     const vmi = this.cfg.store.get(VMI_KEY, ns, name);
-    const existing = this.stageTimers.get(key);
-    if (!vmi) {
-      if (existing) this.cancelStage(key);
-      return;
-    }
+    if (!vmi) return this.stageTimers.cancel(key);
     // The VMI controller drops the VM controller's finalizer when the owning VM no longer exists.
     if ((vmi.metadata.finalizers ?? []).includes(VM_CONTROLLER_FINALIZER)) {
       const owner = (vmi.metadata.ownerReferences ?? []).find(
@@ -347,40 +351,10 @@ export class KubeVirtController {
     }
     const ctx = this.stageContext(vmi);
     const stage = matchStage(ctx, this.stages);
-    if (!stage) {
-      if (existing) this.cancelStage(key);
-      return;
-    }
-    const delay = stageDelayMs(stage, ctx);
-    if (existing && existing.stage === stage.name && existing.uid === vmi.metadata.uid) {
-      const due = existing.matchedAt + delay;
-      if (due < existing.due) this.schedule(key, vmi.metadata.uid ?? "", stage.name, existing.matchedAt, due);
-      return;
-    }
-    if (existing) this.cancelStage(key);
-    const now = ctx.now;
-    const jitter = Math.floor(this.cfg.rng() * (this.cfg.timings.jitterMs + 1));
-    this.schedule(key, vmi.metadata.uid ?? "", stage.name, now, now + delay + jitter);
-  }
-
-  private schedule(key: string, uid: string, stage: string, matchedAt: number, due: number): void {
-    const old = this.stageTimers.get(key);
-    if (old) this.cfg.timers.clearTimeout(old.handle);
-    const handle = this.cfg.timers.setTimeout(
-      () => this.guard(`vmi ${key}`, () => this.fireStage(key, uid, stage)),
-      Math.max(0, due - this.cfg.clock.now()),
-    );
-    this.stageTimers.set(key, { uid, stage, matchedAt, due, handle });
-  }
-
-  private cancelStage(key: string): void {
-    const t = this.stageTimers.get(key);
-    if (t) this.cfg.timers.clearTimeout(t.handle);
-    this.stageTimers.delete(key);
+    this.stageTimers.track(key, vmi.metadata.uid ?? "", stage?.name, stage ? stageDelayMs(stage, ctx) : 0);
   }
 
   private fireStage(key: string, uid: string, stageName: string): void {
-    this.stageTimers.delete(key);
     const [ns, name] = splitKey(key);
     const vmi = this.cfg.store.get(VMI_KEY, ns, name);
     if (!vmi || vmi.metadata.uid !== uid) return this.enqueueVMI(key);
@@ -394,26 +368,7 @@ export class KubeVirtController {
 
   /** Writes a changed VMI: status through the status subresource first, then metadata/spec. */
   private writeVMI(current: KubeObject, next: KubeObject): void {
-    const { store } = this.cfg;
-    const ns = current.metadata.namespace ?? "";
-    const name = current.metadata.name;
-    if (stableStringify(next.status ?? {}) !== stableStringify(current.status ?? {})) {
-      store.update(VMI_KEY, { ...current, status: next.status }, "status");
-    }
-    const { resourceVersion: _a, ...metaNext } = next.metadata;
-    const { resourceVersion: _b, ...metaCur } = current.metadata;
-    if (
-      stableStringify(metaNext) !== stableStringify(metaCur) ||
-      stableStringify(next.spec) !== stableStringify(current.spec)
-    ) {
-      const fresh = store.get(VMI_KEY, ns, name);
-      if (!fresh) return;
-      store.update(VMI_KEY, {
-        ...fresh,
-        metadata: { ...metaNext, resourceVersion: fresh.metadata.resourceVersion },
-        spec: next.spec,
-      });
-    }
+    writeStaged(this.cfg.store, VMI_KEY, current, next);
   }
 
   // ---------------- world events ----------------
@@ -438,6 +393,23 @@ export class KubeVirtController {
   }
 }
 
+/** The sync error of an action that failed with `message` (the VM's `Failure` condition, §2.5, §11.1). */
+function actionError(action: VmAction, message: string): SyncError {
+  switch (action.type) {
+    case "deleteVMI":
+      return { reason: "FailedDelete", message };
+    case "createVMI":
+      return { reason: "FailedCreate", message: `Failure while starting VMI: ${message}` };
+    case "createDataVolume":
+      return {
+        reason: "FailedCreate",
+        message: `Error encountered while creating DataVolumes: failed to create DataVolume: ${message}`,
+      };
+    default:
+      return { reason: "FailedCreate", message };
+  }
+}
+
 /** The object with these finalizers. */
 function withFinalizers(obj: KubeObject, finalizers: string[]): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, finalizers } };
@@ -449,9 +421,4 @@ function withoutControllerFinalizer(obj: KubeObject): KubeObject {
     obj,
     (obj.metadata.finalizers ?? []).filter((f) => f !== VM_CONTROLLER_FINALIZER),
   );
-}
-
-function splitKey(key: string): [string, string] {
-  const i = key.indexOf("/");
-  return [key.slice(0, i), key.slice(i + 1)];
 }

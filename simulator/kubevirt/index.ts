@@ -1,13 +1,16 @@
 /**
  * KubeVirt for the simulator: `installKubeVirt(host, options)` registers the VirtualMachine and
- * VirtualMachineInstance resources, the instance type and preference kinds, the validating webhook, the start/stop/restart and pause/unpause
- * subresources, the world control routes, and starts the controller. See simulator/README.md.
+ * VirtualMachineInstance resources, the instance type and preference kinds, CDI's DataVolumes with PVCs,
+ * StorageClasses (and the default class `standard`) and VolumeSnapshots, the validating webhook, the
+ * start/stop/restart and pause/unpause subresources, the world control routes, and starts the controllers. See
+ * simulator/README.md.
  */
 import { StatusError, type ResourceKey } from "../store/types";
 import type { ExtensionHost, PrinterColumn, ResourceDefinition } from "../store/extensions";
 import { VM_KEY, VMI_KEY } from "./api";
 import { virtualMachineAdmitter, virtualMachineInstanceAdmitter } from "./admission";
 import { instancetypeResources } from "./instancetype";
+import { defaultStorageClass, storageResources, STORAGECLASS_KEY } from "./storage";
 import {
   executePlan,
   storeApplier,
@@ -65,8 +68,8 @@ function required(body: unknown, field: string): string {
 }
 
 /**
- * Registers VirtualMachine and VirtualMachineInstance, with KubeVirt's columns and validating webhooks, and the
- * instance type and preference kinds (§10).
+ * Registers VirtualMachine and VirtualMachineInstance, with KubeVirt's columns and validating webhooks, the
+ * instance type and preference kinds (§10), and the storage kinds with the default StorageClass (§11).
  */
 function registerResources(host: ExtensionHost, options: KubeVirtOptions): void {
   // KubeVirt's CRD columns, so `kubectl get vm` looks as it does on a cluster.
@@ -92,7 +95,10 @@ function registerResources(host: ExtensionHost, options: KubeVirtOptions): void 
       ],
     ),
   );
-  for (const def of instancetypeResources()) host.registerResource(def);
+  for (const def of [...instancetypeResources(), ...storageResources()]) host.registerResource(def);
+  const standard = defaultStorageClass();
+  if (!host.store.get(STORAGECLASS_KEY, "", standard.metadata.name))
+    host.store.create(STORAGECLASS_KEY, standard);
   host.registerAdmission(
     VM_KEY,
     virtualMachineAdmitter({ featureGates: options.featureGates, store: host.store }),
@@ -193,9 +199,17 @@ export function installKubeVirt(host: ExtensionHost, options: KubeVirtOptions = 
 
 export { FakeClock, seededRng, TIMING_PROFILES } from "./timings";
 export type { Timings, TimingsOption, Clock, Timers, Rng } from "./timings";
-export { Fault, DEFAULT_KNOWN_IMAGES } from "./world";
+export { Fault, DEFAULT_KNOWN_IMAGES, STAGE_DELAY_ANNOTATION_SUFFIX } from "./world";
 export type { WorldSettings, NodeCapacity } from "./world";
 export { VMI_STAGES } from "./stages";
-export type { Stage } from "./stages";
+export type { Stage, StageRule } from "./stages";
+export { CLAIM_STAGES, CdiAnnotation, CdiMessage, DvPhase } from "./datavolume";
+export {
+  DATAVOLUME_KEY,
+  PVC_KEY,
+  STORAGECLASS_KEY,
+  VOLUMESNAPSHOT_KEY,
+  DEFAULT_STORAGE_CLASS,
+} from "./storage";
 export { reconcileVM, computeVMStatus, printableStatus } from "./reconcile";
 export { VM_KEY, VMI_KEY, RunStrategy, Phase, PrintableStatus } from "./api";

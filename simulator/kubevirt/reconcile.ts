@@ -33,6 +33,15 @@ import {
   type StartFailure,
 } from "./api";
 import { expandTemplate, type Referenced } from "./instancetype";
+import {
+  dataVolumeError,
+  dataVolumeProvisioning,
+  hasUnboundClaim,
+  templateDataVolumes,
+  IMMEDIATE_DV_CREATION_ANNOTATION,
+  NO_VOLUMES,
+  type VolumeState,
+} from "./volumes";
 import { runningPatch } from "./subresources";
 import type { PatchOp } from "../store/patch";
 import type { Rng } from "./timings";
@@ -43,6 +52,8 @@ export type VmAction =
   /** Remove our VM finalizer (`orphan`: the VM is orphan-deleted, so the VMI is left to the garbage collector). */
   | { type: "removeVMFinalizer"; orphan: boolean }
   | { type: "createVMI"; vmi: KubeObject }
+  /** Create a DataVolume from one of `spec.dataVolumeTemplates` (§11.1). */
+  | { type: "createDataVolume"; dataVolume: KubeObject }
   | { type: "deleteVMI"; uid: string }
   | { type: "patchVMSpec"; ops: PatchOp[] }
   | { type: "bumpVMIGeneration"; generation: number }
@@ -137,6 +148,8 @@ interface Round {
   vmi: KubeObject | undefined;
   /** What the VM's instance type and preference references resolved to. */
   referenced: Referenced;
+  /** The DataVolumes and PVCs the VM's templates and volumes name. */
+  volumes: VolumeState;
   now: number;
   actions: VmAction[];
 }
@@ -172,12 +185,27 @@ function upkeepActions(vm: KubeObject, vmi: KubeObject | undefined, referenced: 
   return actions;
 }
 
-/** Creates the VMI once the crash-loop backoff allows it, else asks to reconcile again when it does. */
+/**
+ * `handleDataVolumes` (§11.1): adds the creation of the template DataVolumes that do not exist yet; whether they
+ * are all ready for a VMI.
+ */
+function handleDataVolumes(r: Round): boolean {
+  const { missing, ready } = templateDataVolumes(r.vm, r.volumes);
+  for (const dataVolume of missing) r.actions.push({ type: "createDataVolume", dataVolume });
+  return ready;
+}
+
+/** `startVMI`: creates the VMI once the template DataVolumes are ready (§11.1). */
+function createVMI(r: Round): ReconcileResult {
+  if (handleDataVolumes(r)) r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm, r.referenced) });
+  return { actions: r.actions };
+}
+
+/** Starts the VMI once the crash-loop backoff allows it, else asks to reconcile again when it does. */
 function startVMI(r: Round): ReconcileResult {
   const left = backoffTimeLeftMs(r.vm, r.now);
   if (left > 0) return { actions: r.actions, requeueAfterMs: left };
-  r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm, r.referenced) });
-  return { actions: r.actions };
+  return createVMI(r);
 }
 
 /** Deletes the VMI unless it is deleting already. */
@@ -212,7 +240,7 @@ function syncManual(r: Round): ReconcileResult {
   if (r.vmi) {
     if (hasStopRequestForVMI(r.vm, r.vmi)) stopVMI(r, r.vmi);
   } else if (hasStartRequest(r.vm)) {
-    r.actions.push({ type: "createVMI", vmi: vmiFromVM(r.vm, r.referenced) });
+    return createVMI(r);
   }
   return { actions: r.actions };
 }
@@ -253,20 +281,27 @@ function syncRunStrategy(strategy: string, r: Round): ReconcileResult {
 /**
  * Pure: one round of `sync` (§2.1) and `syncRunStrategy` (§2.2). `referenced` is what the VM's instance type
  * and preference resolved to: a missing one is the sync error of the instancetype controller, and nothing is
- * started or stopped (§10).
+ * started or stopped (§10). `volumes` holds the DataVolumes and PVCs the VM names: missing template DataVolumes
+ * are created, and under any strategy but Halted the round ends there until they are ready (§11.1).
  */
 export function reconcileVM(
   vm: KubeObject,
   vmi: KubeObject | undefined,
   now: number,
   referenced: Referenced = {},
+  volumes: VolumeState = NO_VOLUMES,
 ): ReconcileResult {
   if (isDeleting(vm)) return { actions: deletionActions(vm, vmi) };
   const actions = upkeepActions(vm, vmi, referenced);
   const rs = effectiveRunStrategy(vm);
   if ("error" in rs) return failedCreate(actions, `Error fetching RunStrategy: ${rs.error}`);
   if (referenced.error) return { actions, syncError: referenced.error };
-  return syncRunStrategy(rs.strategy, { vm, vmi, referenced, now, actions });
+  const round: Round = { vm, vmi, referenced, volumes, now, actions };
+  if (vm.metadata.annotations?.[IMMEDIATE_DV_CREATION_ANNOTATION] !== "false") {
+    const ready = handleDataVolumes(round);
+    if (!ready && rs.strategy !== RunStrategy.Halted) return { actions };
+  }
+  return syncRunStrategy(rs.strategy, round);
 }
 
 /** KubeVirt's crash-loop backoff in seconds: 10·n² + rand[0, 10·n²/2], capped at 300 (§2.5). */
@@ -301,13 +336,36 @@ export interface StatusContext {
   syncError?: SyncError;
   /** What the VM's instance type and preference resolved to (their changes count as template changes, §10). */
   referenced?: Referenced;
+  /** The DataVolumes and PVCs the VM names (for `printableStatus`, §11.4). */
+  volumes?: VolumeState;
 }
 
-/** Pure: `printableStatus` per §2.5, first match wins. */
+/** `isSetToStart` as in KubeVirt v1.7.0: whether the strategy wants a VMI now (for `WaitingForVolumeBinding`). */
+export function isSetToStart(
+  vm: KubeObject,
+  vmi: KubeObject | undefined,
+  strategy: string | undefined,
+): boolean {
+  switch (strategy) {
+    case RunStrategy.Always:
+      return true;
+    case RunStrategy.Manual:
+      return vmi ? !hasStopRequestForVMI(vm, vmi) : hasStartRequest(vm);
+    case RunStrategy.RerunOnFailure:
+      return vmi ? vmiPhase(vmi) !== Phase.Succeeded : true;
+    case RunStrategy.Once:
+      return !vmi;
+    default:
+      return false;
+  }
+}
+
+/** Pure: `printableStatus` per §2.5 (with the DataVolume states of §11.4), first match wins. */
 export function printableStatus(
   vm: KubeObject,
   vmi: KubeObject | undefined,
   strategy: string | undefined,
+  volumes: VolumeState = NO_VOLUMES,
 ): string {
   const phase = vmiPhase(vmi);
   const sync = findCondition(vmi, "Synchronized");
@@ -320,9 +378,13 @@ export function printableStatus(
   if (phase === Phase.Running && conditionTrue(vmi, "Paused")) return PrintableStatus.Paused;
   if (phase === Phase.Running) return PrintableStatus.Running;
   if (syncFalse("FailedPvcNotFound")) return PrintableStatus.ErrorPvcNotFound;
+  if (dataVolumeError(vm, volumes) !== undefined) return PrintableStatus.DataVolumeError;
   const podScheduled = findCondition(vmi, "PodScheduled");
   if (podScheduled?.status === "False" && podScheduled.reason === "Unschedulable")
     return PrintableStatus.ErrorUnschedulable;
+  if (dataVolumeProvisioning(vm, volumes)) return PrintableStatus.Provisioning;
+  if (isSetToStart(vm, vmi, strategy) && hasUnboundClaim(vm, volumes))
+    return PrintableStatus.WaitingForVolumeBinding;
   if (syncFalse("ErrImagePull")) return PrintableStatus.ErrImagePull;
   if (syncFalse("ImagePullBackOff")) return PrintableStatus.ImagePullBackOff;
   if (vmi && ([Phase.Unset, Phase.Pending, Phase.Scheduling, Phase.Scheduled] as string[]).includes(phase)) {
@@ -478,7 +540,7 @@ export function computeVMStatus(
   setStartFailure(status, vmi, strategy, ctx);
   status.conditions = vmConditions(vm, vmi, ctx);
   // printableStatus uses the updated startFailure.
-  status.printableStatus = printableStatus({ ...vm, status }, vmi, strategy);
+  status.printableStatus = printableStatus({ ...vm, status }, vmi, strategy, ctx.volumes);
   return status;
 }
 

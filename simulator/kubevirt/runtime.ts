@@ -1,10 +1,11 @@
 /**
- * The running KubeVirt of the simulator over any {@link Store}: the controller with its timings, clock and random
- * source, and the world handle (settings, guest and infrastructure events). The in-memory simulator
+ * The running KubeVirt of the simulator over any {@link Store}: the KubeVirt and CDI controllers with their timings,
+ * clock and random source, and the world handle (settings, guest and infrastructure events). The in-memory simulator
  * (`installKubeVirt`) and the attachment to a real kube-apiserver (`attachKubeVirt`) both start one.
  */
 import type { Store, KubeObject } from "../store/types";
 import { KubeVirtController } from "./controller";
+import { CdiController } from "./cdi-controller";
 import type { AdmissionOptions } from "./admission";
 import { VMI_STAGES, type Stage } from "./stages";
 import {
@@ -74,16 +75,17 @@ export function startKubeVirtRuntime(store: Store, options: KubeVirtOptions = {}
   const timings = resolveTimings(options.timings);
   const clock = options.clock ?? realClock;
   let settings = mergeSettings(defaultWorldSettings(), options.world ?? {});
-  const controller = new KubeVirtController({
+  const common = {
     store,
     timings,
     clock,
     timers: options.timers ?? realTimers,
     rng: options.rng ?? seededRng(options.seed ?? 1),
     settings: () => settings,
-    stages: options.stages ?? VMI_STAGES,
     log: options.log,
-  });
+  };
+  const controller = new KubeVirtController({ ...common, stages: options.stages ?? VMI_STAGES });
+  const cdi = new CdiController(common);
   const world: KubeVirtWorld = {
     get settings() {
       return mergeSettings(settings, {});
@@ -99,5 +101,13 @@ export function startKubeVirtRuntime(store: Store, options: KubeVirtOptions = {}
     infrastructureFailure: (ns, name) => controller.finishVMI(ns, name, "Failed", "NodeUnresponsive"),
   };
   controller.start();
-  return { world, clock, stop: () => controller.stop() };
+  cdi.start();
+  return {
+    world,
+    clock,
+    stop: () => {
+      controller.stop();
+      cdi.stop();
+    },
+  };
 }

@@ -19,6 +19,8 @@ interface Input {
   vmi: KubeObject;
   settings?: Record<string, unknown>;
   profile?: "fast" | "realistic";
+  /** What the controller found for the VMI's DataVolume and PVC volumes (§11.1). */
+  volumes?: Pick<StageContext, "volumesReady" | "missingClaim">;
 }
 
 function normalise(value: unknown): unknown {
@@ -36,6 +38,7 @@ function evaluate(input: Input): unknown {
     timings,
     now: NOW,
     ordinal: 0,
+    ...input.volumes,
   };
   const stage = matchStage(ctx);
   if (!stage) return { stage: null };

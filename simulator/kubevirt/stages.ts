@@ -1,9 +1,11 @@
 /**
  * The VMI lifecycle as data, in the manner of kwok stages: each entry is one named transition with a
  * selector (phase, deletion, a condition on the world), a delay and the next state. The engine
- * (`matchStage`) is pure; `controller.ts` schedules the chosen stage and applies it when its delay ran out.
+ * (`selectStage`, generic over what a stage sees; `matchStage` for VMIs) is pure; `controller.ts` schedules the
+ * chosen stage and applies it when its delay ran out (the PVC stages of `datavolume.ts` run on the same engine).
  *
- * Happy path (§3): "" → Pending → Scheduling → (PodScheduled) → Scheduled → Running (+Ready) → AgentConnected.
+ * Happy path (§3): "" → Pending → (DataVolumes ready, §11) → Scheduling → (PodScheduled) → Scheduled → Running
+ * (+Ready) → AgentConnected.
  * Deletion: graceful ACPI shutdown within terminationGracePeriodSeconds → Succeeded (or Failed when the
  * guest ignores ACPI, or when no pod ran yet) → launcher pod gone → finalizer removed.
  */
@@ -45,26 +47,39 @@ export interface StageContext {
   now: number;
   /** A small integer unique to this VMI, used for its IP address. */
   ordinal: number;
+  /**
+   * Whether the VMI's DataVolume and PVC volumes are ready for its launcher pod (`areDataVolumesReady`, §11.1);
+   * absent when it has none.
+   */
+  volumesReady?: boolean;
+  /** The first PVC the VMI's volumes need that does not exist (`FailedPvcNotFound`), if any. */
+  missingClaim?: string;
 }
 
-/** One named VMI transition: when it applies, after how long, and the VMI it produces. */
-export interface Stage {
+/**
+ * One named transition of an object (a kwok stage): when it applies, after how long, and the object it produces.
+ * `C` is what the stage sees; the engine ({@link selectStage}) only needs the object and its phase.
+ */
+export interface StageRule<C> {
   name: string;
   description: string;
   /** Higher wins when several stages match (kwok's weight); fault stages use 100. */
   weight: number;
   /** Phases the stage applies to. */
   phases: readonly string[];
-  /** Whether the VMI must (true) or must not (false) be deleting; undefined = either. */
+  /** Whether the object must (true) or must not (false) be deleting; undefined = either. */
   deleting?: boolean;
   /** Extra condition over the world; `when` is described by `whenDescription` for docs and tests. */
-  when?: (ctx: StageContext) => boolean;
+  when?: (ctx: C) => boolean;
   whenDescription?: string;
   /** Delay in ms before `next` applies, without jitter. */
-  delayMs: (ctx: StageContext) => number;
-  /** The VMI after the transition (metadata and status may change). */
-  next: (ctx: StageContext) => KubeObject;
+  delayMs: (ctx: C) => number;
+  /** The object after the transition (metadata and status may change). */
+  next: (ctx: C) => KubeObject;
 }
+
+/** One named VMI transition. */
+export type Stage = StageRule<StageContext>;
 
 function withPhase(vmi: KubeObject, phase: string, now: number): KubeObject {
   const out = clone(vmi);
@@ -97,6 +112,10 @@ function fits(ctx: StageContext): boolean {
 }
 function badImage(ctx: StageContext): string | undefined {
   return unknownImage(ctx.vmi, ctx.settings.knownImages, hasFault(Fault.ImagePullError, ctx.vmi, ctx.vm));
+}
+/** KubeVirt's message for the missing PVC (`areDataVolumesReady`). */
+function pvcNotFound(c: StageContext): string {
+  return `PVC ${c.vmi.metadata.namespace ?? ""}/${c.missingClaim ?? ""} does not exist, waiting for it to appear`;
 }
 function syncReason(vmi: KubeObject): string | undefined {
   const c = findCondition(vmi, "Synchronized");
@@ -153,11 +172,36 @@ const LIVE_STAGES: Omit<Stage, "deleting">[] = [
   },
   {
     name: "vmi-scheduling",
-    description: "The VMI controller creates the virt-launcher pod: Pending → Scheduling.",
+    description:
+      "The VMI controller creates the virt-launcher pod: Pending → Scheduling, once its DataVolumes are ready (§11.1).",
     weight: 0,
     phases: [Phase.Pending],
+    when: (c) => c.volumesReady ?? true,
+    whenDescription: "every DataVolume is Succeeded (or PendingPopulation) and every PVC exists",
     delayMs: (c) => c.timings.schedulingMs,
-    next: (c) => withPhase(c.vmi, Phase.Scheduling, c.now),
+    next: (c) =>
+      withConditions(
+        withPhase(c.vmi, Phase.Scheduling, c.now),
+        (cs) => (syncReason(c.vmi) === "FailedPvcNotFound" ? removeCondition(cs, "Synchronized") : cs),
+        c.now,
+      ),
+  },
+  {
+    name: "vmi-pvc-not-found",
+    description:
+      "A PVC of the VMI's volumes does not exist: no launcher pod, Synchronized=False, reason FailedPvcNotFound (printableStatus ErrorPvcNotFound).",
+    weight: 100,
+    phases: [Phase.Pending],
+    when: (c) =>
+      c.missingClaim !== undefined && findCondition(c.vmi, "Synchronized")?.message !== pvcNotFound(c),
+    whenDescription: "a PVC of its volumes is missing and the condition does not say so yet",
+    delayMs: (c) => c.timings.schedulingMs,
+    next: (c) =>
+      withCondition(
+        c.vmi,
+        { type: "Synchronized", status: "False", reason: "FailedPvcNotFound", message: pvcNotFound(c) },
+        c.now,
+      ),
   },
   {
     name: "vmi-unschedulable",
@@ -389,21 +433,39 @@ export const VMI_STAGES: readonly Stage[] = [
   ...FINAL_STAGES,
 ];
 
-/** Pure: the stage that applies to the VMI now (highest weight, then table order), if any. */
-export function matchStage(ctx: StageContext, stages: readonly Stage[] = VMI_STAGES): Stage | undefined {
-  let best: Stage | undefined;
+/**
+ * Pure: the stage that applies to `object` now, whose stages are keyed on `phase`: the highest weight, then table
+ * order; `undefined` when none does.
+ */
+export function selectStage<C>(
+  object: KubeObject,
+  phase: string,
+  ctx: C,
+  stages: readonly StageRule<C>[],
+): StageRule<C> | undefined {
+  let best: StageRule<C> | undefined;
   for (const s of stages) {
-    if (!s.phases.includes(vmiPhase(ctx.vmi))) continue;
-    if (s.deleting !== undefined && s.deleting !== isDeleting(ctx.vmi)) continue;
+    if (!s.phases.includes(phase)) continue;
+    if (s.deleting !== undefined && s.deleting !== isDeleting(object)) continue;
     if (s.when && !s.when(ctx)) continue;
     if (!best || s.weight > best.weight) best = s;
   }
   return best;
 }
 
-/** The stage delay for this object: the per-object annotation override, else the stage's own. */
-export function stageDelayMs(stage: Stage, ctx: StageContext): number {
-  const override = ctx.vmi.metadata.annotations?.[`${stage.name}${STAGE_DELAY_ANNOTATION_SUFFIX}`];
+/** The stage's delay for `object`: its annotation `<stage>.stage.sim.kubevirt.io/delay` (ms), else the stage's own. */
+export function delayFor<C>(stage: StageRule<C>, object: KubeObject, ctx: C): number {
+  const override = object.metadata.annotations?.[`${stage.name}${STAGE_DELAY_ANNOTATION_SUFFIX}`];
   if (override !== undefined && Number.isFinite(Number(override))) return Math.max(0, Number(override));
   return Math.max(0, stage.delayMs(ctx));
+}
+
+/** Pure: the stage that applies to the VMI now (highest weight, then table order), if any. */
+export function matchStage(ctx: StageContext, stages: readonly Stage[] = VMI_STAGES): Stage | undefined {
+  return selectStage(ctx.vmi, vmiPhase(ctx.vmi), ctx, stages);
+}
+
+/** The stage delay for this VMI: the per-object annotation override, else the stage's own. */
+export function stageDelayMs(stage: Stage, ctx: StageContext): number {
+  return delayFor(stage, ctx.vmi, ctx);
 }

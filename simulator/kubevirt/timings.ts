@@ -1,8 +1,9 @@
 /**
  * Timing profiles, the injectable clock/timers and the seeded random source.
  *
- * `fast` is for tests (every phase step 0–50 ms, crash-loop backoff and grace periods scaled by 1/100);
- * `realistic` is for demos (about 2–3 s from create to Running, real 10 s·n² backoff, real grace periods).
+ * `fast` is for tests (every phase step 0–50 ms, a DataVolume import 1.5 s, crash-loop backoff and grace periods
+ * scaled by 1/100); `realistic` is for demos (about 2–3 s from create to Running, a 30 s import, real 10 s·n²
+ * backoff, real grace periods).
  */
 
 /** Delays of the simulated world, in milliseconds unless stated. */
@@ -25,9 +26,25 @@ export interface Timings {
   crashMs: number;
   /** ErrImagePull → ImagePullBackOff, and back. */
   imagePullBackOffMs: number;
+  /** A DataVolume's PVC: created → Bound (a volume provisioned for it; §11.2). */
+  pvcBindMs: number;
+  /** PVC bound → CDI's importer (or cloner) pod created: DataVolume `ImportScheduled` / `CloneScheduled`. */
+  importerScheduledMs: number;
+  /** Importer pod created → its container running: `ImportInProgress` / `CloneInProgress` at "0.00%". */
+  importerStartMs: number;
+  /**
+   * The transfer itself, from the importer running to `Succeeded` at "100.0%" (import or clone), in several
+   * progress steps; per object `import.stage.sim.kubevirt.io/delay` (ms) on the DataVolume.
+   */
+  importMs: number;
+  /** An importer attempt that fails (`sim.kubevirt.io/import-error`): running → terminated with `Error`. */
+  importerFailMs: number;
   /** Random extra delay added to every stage: uniform in [0, jitterMs]. */
   jitterMs: number;
-  /** Multiplier for second-based durations: crash-loop backoff and terminationGracePeriodSeconds. */
+  /**
+   * Multiplier for second-based durations: crash-loop backoff, terminationGracePeriodSeconds and the kubelet's
+   * restart back-off of a failing importer pod.
+   */
   secondsScale: number;
 }
 
@@ -42,6 +59,11 @@ export const TIMING_PROFILES: Readonly<Record<"fast" | "realistic", Timings>> = 
     podTeardownMs: 5,
     crashMs: 10,
     imagePullBackOffMs: 50,
+    pvcBindMs: 5,
+    importerScheduledMs: 5,
+    importerStartMs: 10,
+    importMs: 1500,
+    importerFailMs: 20,
     jitterMs: 5,
     secondsScale: 0.01,
   },
@@ -55,6 +77,11 @@ export const TIMING_PROFILES: Readonly<Record<"fast" | "realistic", Timings>> = 
     podTeardownMs: 500,
     crashMs: 1500,
     imagePullBackOffMs: 5000,
+    pvcBindMs: 1000,
+    importerScheduledMs: 500,
+    importerStartMs: 3000,
+    importMs: 30000,
+    importerFailMs: 2000,
     jitterMs: 200,
     secondsScale: 1,
   },

@@ -18,6 +18,12 @@ export const Fault = {
   NoGuestAgent: "sim.kubevirt.io/no-guest-agent",
   /** Every containerDisk image of this object counts as unknown (ErrImagePull / ImagePullBackOff). */
   ImagePullError: "sim.kubevirt.io/image-pull-error",
+  /**
+   * On a DataVolume (a `dataVolumeTemplates` entry's metadata): its import fails as CDI reports an http source
+   * answering 404 — Running=False reason Error with the importer's message, restartCount counting up, the VM's
+   * printableStatus DataVolumeError (§11.3).
+   */
+  ImportError: "sim.kubevirt.io/import-error",
 } as const;
 /** One of the {@link Fault} switches. */
 export type Fault = (typeof Fault)[keyof typeof Fault];

@@ -3,9 +3,9 @@ import { operatorRequest } from "../support/operator";
 import { startWorld, type World } from "../support/world";
 
 // examples/manual-power with `powerState: "Paused"`, through the real Pulumi engine: pause, repair of an
-// out-of-band unpause, unpause. On the simulator only (scripts/test-cluster.sh): KubeVirt's virt-api hands pause
-// and unpause to virt-handler on the VMI's node (docs/kubevirt-behaviour.md §1.8), which the kubevirt tier's node
-// stand-in is not, so KubeVirt refuses them there.
+// out-of-band unpause, unpause. On the kubevirt tier, KubeVirt's virt-api hands pause and unpause to virt-handler's
+// console server on the VMI's node (docs/kubevirt-behaviour.md §1.8), which the node stand-in plays
+// (tests/support/kubevirt/handler.ts).
 
 const EXAMPLE = join(__dirname, "../../examples/manual-power");
 const VMIS = "/apis/subresources.kubevirt.io/v1/namespaces/default/virtualmachineinstances";

@@ -2,15 +2,19 @@
  * KubeVirt's own control plane on the loopback cluster (tests/support/control-plane.ts): virt-api and
  * virt-controller built from `kubevirt.io/kubevirt` (scripts/ensure-kubevirt.sh), KubeVirt's install objects
  * (install.ts), and the node stand-in (node.ts) for what kubelet, the scheduler and virt-handler would do.
- * virt-operator is not run; what it would create is created here.
+ * virt-operator is not run; what it would create is created here. CDI's CRDs are installed too, and the CDI
+ * stand-in (importer.ts) plays CDI for DataVolumes.
  */
 import { execFileSync, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { generateServerCertificates } from "../../../simulator/http/tls";
+import { generateCertificateAuthority, generateServerCertificates } from "../../../simulator/http/tls";
 import { freePort, programsDir, StartupError, type ControlPlane } from "../control-plane";
 import {
+  generatedObjects,
+  installCdi,
+  installKubeVirtCa,
   installKubeVirtObjects,
   KUBEVIRT_NAMESPACE,
   registerVirtApi,
@@ -20,13 +24,15 @@ import {
   type Manifest,
 } from "./install";
 import { startNodeStandIn, type NodeStandIn } from "./node";
+import { startCdiStandIn } from "./importer";
+import { handlerClientCertificate, type ConsoleEndpoint } from "./handler";
 import { request } from "../../../simulator/http/testing";
 
 /** KubeVirt running on a control plane. */
 export interface KubeVirt {
   /** The node stand-in: its world events (guest shutdown, crash, node failure, ...). */
   node: NodeStandIn;
-  /** Stops the node stand-in (KubeVirt's programs stop with the control plane). */
+  /** Stops the node and CDI stand-ins (KubeVirt's programs stop with the control plane). */
   stop(): Promise<void>;
 }
 
@@ -56,8 +62,17 @@ function checkAlive(child: ChildProcess, what: string): void {
   if (child.exitCode !== null) throw new StartupError(what, child);
 }
 
-/** Starts virt-api and registers it; resolves once its APIServices are Available. */
-async function startVirtApi(cp: ControlPlane, admin: KubeConfig, bin: string, objects: readonly Manifest[]) {
+/**
+ * Starts virt-api and registers it; resolves once its APIServices are Available. It reaches virt-handler's
+ * console server (pause, unpause) at `handlerServer.port` with a client certificate of the KubeVirt CA.
+ */
+async function startVirtApi(
+  cp: ControlPlane,
+  admin: KubeConfig,
+  bin: string,
+  objects: readonly Manifest[],
+  handlerServer: ConsoleEndpoint,
+) {
   const certs = generateServerCertificates([
     `virt-api.${KUBEVIRT_NAMESPACE}.svc`,
     `virt-api.${KUBEVIRT_NAMESPACE}.svc.cluster.local`,
@@ -68,6 +83,7 @@ async function startVirtApi(cp: ControlPlane, admin: KubeConfig, bin: string, ob
   };
   const cert = file("virt-api.crt", certs.cert);
   const key = file("virt-api.key", certs.key);
+  const handlerCerts = handlerClientCertificate(handlerServer.ca);
   const port = await freePort();
   const child = cp.startProgram("virt-api", join(bin, "virt-api"), [
     `--kubeconfig=${await serviceAccountKubeconfig(cp, admin, SERVICE_ACCOUNTS.api)}`,
@@ -75,8 +91,9 @@ async function startVirtApi(cp: ControlPlane, admin: KubeConfig, bin: string, ob
     `--port=${port}`,
     `--tls-cert-file=${cert}`,
     `--tls-key-file=${key}`,
-    `--handler-cert-file=${cert}`,
-    `--handler-key-file=${key}`,
+    `--handler-cert-file=${file("virt-api-handler.crt", handlerCerts.cert)}`,
+    `--handler-key-file=${file("virt-api-handler.key", handlerCerts.key)}`,
+    `--console-server-port=${handlerServer.port}`,
   ]);
   await until(async () => {
     checkAlive(child, "virt-api");
@@ -125,18 +142,30 @@ export async function startKubeVirt(cp: ControlPlane, bin = kubevirtBinDir()): P
     }
   ).items;
   await installKubeVirtObjects(admin, objects);
+  // Before virt-controller starts: it looks for CDI's DataVolume CRD once, at start.
+  await installCdi(admin, generatedObjects(bin, "cdi-crds"));
+  // The KubeVirt CA (virt-operator's `kubevirt-ca`): virt-api and the node's virt-handler trust each other by it.
+  const consoleEndpoint = { port: await freePort(), ca: generateCertificateAuthority("kubevirt.io") };
+  await installKubeVirtCa(admin, consoleEndpoint.ca.cert);
   const handler = new KubeConfig();
   handler.loadFromFile(await serviceAccountKubeconfig(cp, admin, SERVICE_ACCOUNTS.handler));
   // The node plays kubelet and the scheduler as a user of its own, so that the product's requests (user `admin`,
   // in the audit log) stay apart.
   const kubelet = new KubeConfig();
   kubelet.loadFromString(cp.kubevirtKubeconfig);
-  const node = await startNodeStandIn({ kubelet, handler });
+  const node = await startNodeStandIn({ kubelet, handler, console: consoleEndpoint });
+  const cdi = await startCdiStandIn(kubelet);
+  const stop = async () => {
+    await Promise.all([node.stop(), cdi.stop()]);
+  };
   try {
-    await Promise.all([startVirtApi(cp, admin, bin, objects), startVirtController(cp, admin, bin)]);
+    await Promise.all([
+      startVirtApi(cp, admin, bin, objects, consoleEndpoint),
+      startVirtController(cp, admin, bin),
+    ]);
   } catch (err) {
-    await node.stop();
+    await stop();
     throw err;
   }
-  return { node, stop: () => node.stop() };
+  return { node, stop };
 }

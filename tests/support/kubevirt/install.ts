@@ -4,11 +4,15 @@
  * pkg/virt-operator/resource/generate): every CRD, KubeVirt's service accounts and RBAC, the aggregated
  * APIServices and the webhook configurations, the last two pointed at virt-api on loopback. Then the `KubeVirt`
  * object with the status virt-operator would give it (virt-api and virt-controller read their configuration
- * from it and ignore one without a phase).
+ * from it and ignore one without a phase). And CDI as its operator would leave it (`cdi-crds`): its CRDs, the
+ * `CDI` and `CDIConfig` objects and the default StorageClass with its StorageProfile.
  */
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { request } from "../../../simulator/http/testing";
 import { conditionTrue } from "../../../simulator/kubevirt/api";
+import { defaultStorageClass } from "../../../simulator/kubevirt/storage";
 import type { KubeObject } from "../../../simulator/store/types";
 
 /** A Kubernetes object as JSON. */
@@ -42,8 +46,19 @@ const PLURALS: Record<string, string> = {
   PriorityClass: "priorityclasses",
   Namespace: "namespaces",
   Service: "services",
+  ConfigMap: "configmaps",
   KubeVirt: "kubevirts",
+  StorageClass: "storageclasses",
+  CDI: "cdis",
+  CDIConfig: "cdiconfigs",
+  StorageProfile: "storageprofiles",
 };
+
+/** The objects a generator among the tier's programs (`bin`) prints as a JSON List, e.g. `kubevirt-install`. */
+export function generatedObjects(bin: string, program: string, ...args: string[]): Manifest[] {
+  const out = execFileSync(join(bin, program), args, { encoding: "utf8", maxBuffer: 64 << 20 });
+  return (JSON.parse(out) as { items: Manifest[] }).items;
+}
 
 /** The collection path of `obj` (its namespace's, when it has one). */
 function collectionPath(obj: Manifest): string {
@@ -125,11 +140,16 @@ export async function installKubeVirtObjects(kc: KubeConfig, objects: readonly M
   for (const obj of objects) {
     if (obj.kind !== "CustomResourceDefinition" && !later.has(obj.kind)) await createObject(kc, obj);
   }
+  await waitEstablished(kc, crds);
+  await installKubeVirtResource(kc);
+}
+
+/** Waits until every CRD of `crds` is Established. */
+async function waitEstablished(kc: KubeConfig, crds: readonly Manifest[]): Promise<void> {
   for (const crd of crds) {
     const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`;
     await until(() => hasCondition(kc, path, "Established"), `CRD ${crd.metadata.name} to be Established`);
   }
-  await installKubeVirtResource(kc);
 }
 
 /** The `KubeVirt` object, with the status virt-operator writes once it has deployed KubeVirt. */
@@ -165,6 +185,82 @@ async function installKubeVirtResource(kc: KubeConfig): Promise<void> {
 }
 
 /**
+ * CDI as its operator would leave it, before virt-controller starts (it looks for the DataVolume CRD once, at
+ * start, and then watches DataVolumes, DataSources, StorageProfiles, CDIs and CDIConfigs): CDI's CRDs
+ * (Established), the objects CDI's operator and controllers keep, and the tier's default StorageClass.
+ */
+export async function installCdi(kc: KubeConfig, crds: readonly Manifest[]): Promise<void> {
+  for (const crd of crds) await createObject(kc, crd);
+  await waitEstablished(kc, crds);
+  for (const obj of cdiObjects()) await createObject(kc, obj);
+}
+
+/**
+ * The `CDI` object (Deployed), the `CDIConfig` `config` with the status CDI's config controller writes (once a
+ * CDI exists, virt-controller's VMI controller reads the filesystem overhead from it), the simulator's default
+ * StorageClass (`standard`, immediate binding, no CSI driver) and the StorageProfile CDI makes for it, with the
+ * claim properties of a hostpath provisioner (CDI takes the access and volume modes of a DataVolume's `storage`
+ * from it when they are not given).
+ */
+function cdiObjects(): Manifest[] {
+  const cdi = "cdi.kubevirt.io/v1beta1";
+  const storageClass = defaultStorageClass() as Manifest;
+  const condition = (type: string, status: string, message = "") => ({
+    type,
+    status,
+    reason: "Completed",
+    message,
+  });
+  return [
+    {
+      apiVersion: cdi,
+      kind: "CDI",
+      metadata: { name: "cdi" },
+      spec: {},
+      status: {
+        phase: "Deployed",
+        conditions: [
+          condition("Available", "True", "Deployment Completed"),
+          condition("Progressing", "False"),
+          condition("Degraded", "False"),
+        ],
+        observedVersion: "v1.63.1",
+        operatorVersion: "v1.63.1",
+        targetVersion: "v1.63.1",
+      },
+    },
+    {
+      apiVersion: cdi,
+      kind: "CDIConfig",
+      metadata: { name: "config" },
+      spec: {},
+      status: {
+        filesystemOverhead: { global: "0.06", storageClass: { [storageClass.metadata.name]: "0.06" } },
+        scratchSpaceStorageClass: storageClass.metadata.name,
+        defaultPodResourceRequirements: {
+          limits: { cpu: "750m", memory: "600M" },
+          requests: { cpu: "100m", memory: "60M" },
+        },
+      },
+    },
+    storageClass,
+    {
+      apiVersion: cdi,
+      kind: "StorageProfile",
+      metadata: { name: storageClass.metadata.name },
+      spec: {},
+      status: {
+        storageClass: storageClass.metadata.name,
+        provisioner: storageClass.provisioner,
+        claimPropertySets: [{ accessModes: ["ReadWriteOnce"], volumeMode: "Filesystem" }],
+        cloneStrategy: "copy",
+        dataImportCronSourceFormat: "pvc",
+      },
+    },
+  ];
+}
+
+/**
  * virt-api's Service (ExternalName → 127.0.0.1, so the aggregation layer dials loopback while it checks the
  * certificate for `virt-api.kubevirt.svc`), KubeVirt's APIServices and webhook configurations pointed at it;
  * waits until the APIServices are Available.
@@ -189,6 +285,19 @@ export async function registerVirtApi(
     const path = `/apis/apiregistration.k8s.io/v1/apiservices/${obj.metadata.name}`;
     await until(() => hasCondition(kc, path, "Available"), `APIService ${obj.metadata.name} to be Available`);
   }
+}
+
+/**
+ * The `kubevirt-ca` ConfigMap as virt-operator keeps it (the bundle under `ca-bundle`): virt-api and virt-handler
+ * check each other's certificates against it.
+ */
+export async function installKubeVirtCa(kc: KubeConfig, caCert: string): Promise<void> {
+  await createObject(kc, {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "kubevirt-ca", namespace: KUBEVIRT_NAMESPACE },
+    data: { "ca-bundle": caCert },
+  });
 }
 
 /** A token of a service account in KubeVirt's namespace (TokenRequest, valid a day). */

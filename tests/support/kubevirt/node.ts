@@ -14,7 +14,9 @@
  * - virt-handler (with the `kubevirt-handler` token: KubeVirt's VMI webhook reverts status writes by anyone
  *   else): a Scheduled VMI on this node becomes Running (interfaces with the pod's IP, machine type, migration
  *   method), then AgentConnected; a deleted VMI (or one whose pod terminates) becomes Succeeded after its guest
- *   shut down.
+ *   shut down. Its pod (Running in KubeVirt's namespace, IP 127.0.0.1) is how virt-api finds its console server
+ *   (handler.ts), which pauses and unpauses guests: a paused guest's VMI gets the condition `Paused=True`
+ *   (`PausedByUser`), which goes once it runs again.
  *
  * World events (the {@link NodeStandIn} methods) play what the world does to a guest, as the simulator's
  * world does (simulator/kubevirt/runtime.ts). Stage delays are the simulator's `fast` timings (a VMI annotated
@@ -26,6 +28,9 @@ import { makeInformer, type KubeConfig, type KubernetesObject } from "@kubernete
 import { request, type RequestOptions } from "../../../simulator/http/testing";
 import { exitedPodStatus, now, podRequests, pullErrorPodStatus, runningPodStatus, type Obj } from "./kubelet";
 import { TIMING_PROFILES } from "../../../simulator/kubevirt/timings";
+import { PAUSED_REASON } from "../../../simulator/kubevirt/subresources";
+import { startConsoleServer, type ConsoleEndpoint, type ConsoleServer } from "./handler";
+import { KUBEVIRT_NAMESPACE, SERVICE_ACCOUNTS } from "./install";
 import {
   DEFAULT_KNOWN_IMAGES,
   Fault,
@@ -42,6 +47,8 @@ export interface NodeStandInOptions {
   kubelet: KubeConfig;
   /** virt-handler's service account (VMI status). */
   handler: KubeConfig;
+  /** virt-handler's console server: its port (virt-api's `--console-server-port`) and the KubeVirt CA. */
+  console: ConsoleEndpoint;
   /** The node's name (default `node01`). */
   name?: string;
   /** Allocatable CPU cores and memory (default 8 and 32Gi, as the simulator's node). */
@@ -67,6 +74,8 @@ export interface NodeStandIn {
 }
 
 const TIMINGS = TIMING_PROFILES.fast;
+/** The node's address (its InternalIP) and, on loopback, virt-handler's pod IP, where its console server listens. */
+const NODE_IP = "127.0.0.1";
 const LAUNCHER_SELECTOR = "kubevirt.io=virt-launcher";
 const MERGE = "application/merge-patch+json";
 const FINAL = new Set(["Succeeded", "Failed"]);
@@ -102,6 +111,10 @@ class NodeWorld implements NodeStandIn {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly held = new Set<string>();
   private readonly ips = new Map<string, string>();
+  /** UIDs of the VMIs whose domain is paused. */
+  private readonly pausedDomains = new Set<string>();
+  private readonly consoleEndpoint: ConsoleEndpoint;
+  private console?: ConsoleServer;
   private heartbeat?: NodeJS.Timeout;
   private stopped = false;
 
@@ -109,6 +122,7 @@ class NodeWorld implements NodeStandIn {
     this.name = options.name ?? "node01";
     this.kubelet = options.kubelet;
     this.handler = options.handler;
+    this.consoleEndpoint = options.console;
     this.capacity = { cpu: options.cpu ?? 8, memory: parseQuantity(options.memory ?? "32Gi")! };
     this.pods = makeInformer<Obj>(
       this.kubelet,
@@ -122,6 +136,7 @@ class NodeWorld implements NodeStandIn {
 
   async start(): Promise<void> {
     await this.createNode();
+    await this.createHandlerPod();
     for (const informer of [this.pods, this.vmis]) {
       for (const verb of ["add", "update", "delete"] as const) informer.on(verb, () => this.kick());
       informer.on("error", () => {
@@ -130,13 +145,18 @@ class NodeWorld implements NodeStandIn {
       await informer.start();
     }
     this.heartbeat = setInterval(() => void this.beat(), 15_000);
+    this.console = await startConsoleServer({
+      ...this.consoleEndpoint,
+      host: NODE_IP,
+      setPaused: (namespace, name, paused) => this.setPaused(namespace, name, paused),
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.heartbeat);
     this.timers.forEach((t) => clearTimeout(t));
-    await Promise.all([this.pods.stop(), this.vmis.stop()]);
+    await Promise.all([this.pods.stop(), this.vmis.stop(), this.console?.stop()]);
   }
 
   async guestShutdown(namespace: string, name: string): Promise<void> {
@@ -201,9 +221,52 @@ class NodeWorld implements NodeStandIn {
             lastTransitionTime: t,
           },
         ],
-        addresses: [{ type: "InternalIP", address: "127.0.0.1" }],
+        addresses: [{ type: "InternalIP", address: NODE_IP }],
       },
     });
+  }
+
+  /**
+   * virt-handler's pod on this node, Running with the node's IP: virt-api looks it up (label
+   * `kubevirt.io=virt-handler`, `spec.nodeName`, in KubeVirt's namespace) to reach its console server.
+   */
+  private async createHandlerPod(): Promise<void> {
+    const pods = `/api/v1/namespaces/${KUBEVIRT_NAMESPACE}/pods`;
+    const res = await request<Obj>(this.kubelet, "POST", pods, {
+      body: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: `virt-handler-${this.name}`, labels: { "kubevirt.io": "virt-handler" } },
+        spec: {
+          nodeName: this.name,
+          serviceAccountName: SERVICE_ACCOUNTS.handler,
+          automountServiceAccountToken: false,
+          containers: [
+            {
+              name: "virt-handler",
+              image: "quay.io/kubevirt/virt-handler:v1.7.0",
+              // KubeVirt's own requests (Burstable, the QoS class runningPodStatus reports).
+              resources: { requests: { cpu: "10m", memory: "325Mi" } },
+            },
+          ],
+        },
+      },
+    });
+    if (res.status >= 300)
+      throw new Error(`node stand-in: creating virt-handler's pod: ${res.status} ${res.text}`);
+    await this.patch(this.kubelet, `${pods}/${res.json.metadata?.name}/status`, {
+      status: runningPodStatus(res.json, NODE_IP, true),
+    });
+  }
+
+  /** The console server's pause or unpause: false when no VMI of that name runs here. */
+  private setPaused(namespace: string, name: string, paused: boolean): boolean {
+    const vmi = this.vmis.get(name, namespace);
+    if (vmi?.status?.nodeName !== this.name) return false;
+    if (paused) this.pausedDomains.add(vmi.metadata!.uid!);
+    else this.pausedDomains.delete(vmi.metadata!.uid!);
+    this.kick();
+    return true;
   }
 
   private async beat(): Promise<void> {
@@ -424,6 +487,7 @@ class NodeWorld implements NodeStandIn {
       }
       return;
     }
+    if (vmi.status?.phase === "Running") this.syncPaused(vmi, id);
     const agent = (vmi.status?.conditions ?? []).some((c: any) => c.type === "AgentConnected");
     if (vmi.status?.phase === "Running" && !agent) {
       // The simulator's per-object override of its agent stage (e.g. to keep a wait for AgentConnected open).
@@ -431,6 +495,30 @@ class NodeWorld implements NodeStandIn {
       const delay = Number.isFinite(override) ? Math.max(0, override) : TIMINGS.agentConnectMs;
       this.after(`${id}:agent`, delay, () => this.connectAgent(vmi));
     }
+  }
+
+  /**
+   * The VMI's `Paused` condition follows its domain, as virt-handler's `updatePausedConditions` writes it: added
+   * (reason `PausedByUser`) while the domain is paused, removed once it runs again.
+   */
+  private syncPaused(vmi: Obj, id: string): void {
+    const conditions: any[] = vmi.status?.conditions ?? [];
+    const shown = conditions.some((c) => c.type === "Paused");
+    const paused = this.pausedDomains.has(vmi.metadata!.uid!);
+    if (shown === paused) return;
+    const t = now();
+    const condition = {
+      type: "Paused",
+      status: "True",
+      lastProbeTime: t,
+      lastTransitionTime: t,
+      reason: PAUSED_REASON,
+      message: "VMI was paused by user",
+    };
+    const others = conditions.filter((c) => c.type !== "Paused");
+    this.after(`${id}:paused`, 0, () =>
+      this.writeVmi(vmi, { conditions: paused ? [...others, condition] : others }),
+    );
   }
 
   private runningStatus(vmi: Obj, pod: Obj): any {
@@ -490,6 +578,7 @@ class NodeWorld implements NodeStandIn {
 
   /** The domain is gone: the VMI's final phase, its Ready condition False. */
   private finishNow(vmi: Obj, phase: "Succeeded" | "Failed"): Promise<boolean> {
+    this.pausedDomains.delete(vmi.metadata!.uid!);
     return this.writeVmi(vmi, {
       phase,
       phaseTransitionTimestamps: [

@@ -20,7 +20,9 @@ const vm = new VirtualMachine("cirros-dv", {
       spec: {
         source: {
           http: {
-            url: config.get("imageUrl") ?? "https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img",
+            url:
+              config.get("imageUrl") ??
+              "https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img",
           },
         },
         storage: {

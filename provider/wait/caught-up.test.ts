@@ -78,6 +78,14 @@ describe("caughtUpAfter", () => {
     expect(after.vm?.status?.printableStatus).toBe("Running");
   });
 
+  it("should wait after Ready until the VM's own `ready` follows the instance's", async () => {
+    const w = watchOf("Running", running(IP));
+    const notYet = { ...w.seen, vm: { ...w.seen.vm, status: { printableStatus: "Running", ready: false } } };
+    later(() => w.set("Running", running(IP)));
+    const seen = await caughtUpAfter(w.watch, "vm", readyTarget, notYet as typeof w.seen, Date.now() + 5_000);
+    expect(seen.vm?.status?.ready).toBe(true);
+  });
+
   it("should give up quietly at its deadline, with what is observed", async () => {
     const w = watchOf("Running", running(NO_IP));
     const seen = await caughtUpAfter(w.watch, "vm", readyTarget, w.seen, Date.now() + 30);

@@ -1,7 +1,7 @@
 /**
  * Outputs as KubeVirt is about to report them. A wait ends when the instance reaches its readiness level, but
- * two status writes can trail it by a moment: virt-controller's `printableStatus` on the VM (written after the
- * instance's, §2.5) and, on the pod network, the interface's IP, which KubeVirt reports with the running domain,
+ * status writes can trail it by a moment: virt-controller's `printableStatus` and `ready` on the VM (written after
+ * the instance's, §2.5) and, on the pod network, the interface's IP, which KubeVirt reports with the running domain,
  * without a guest agent (§3.1). So a wait for a running VM is followed by a short wait for those to catch up,
  * which never fails the operation: the outputs of a default `up` then say `Running` and carry the IP. A wait
  * for a paused instance is followed likewise by a short wait for the VM's `printableStatus` `Paused`.
@@ -28,13 +28,15 @@ export function onPodNetwork(vmi: LiveVmi | undefined): boolean {
 
 /**
  * Whether what a user reads after a wait for `level` is all there: the VM's status (`Paused` for a paused
- * instance, else `Running`), and its IP at Ready.
+ * instance, else `Running`), and at Ready its `ready` and its IP.
  */
 export function caughtUp(level: WaitFor, vm: LiveVm | undefined, vmi: LiveVmi | undefined): boolean {
   if (!vm || !vmi) return true; // nothing running to report on (a Once VM that finished, a stop)
   if (vm.status?.printableStatus !== (isPaused(vmi) ? "Paused" : "Running")) return false;
-  const wantsIp = waitForRank(level) >= waitForRank(WaitFor.Ready) && onPodNetwork(vmi);
-  return !wantsIp || reached(WaitFor.HasIP, vm, vmi);
+  const atReady = waitForRank(level) >= waitForRank(WaitFor.Ready);
+  // KubeVirt's VM `ready` follows the instance's Ready condition a moment later, as printableStatus does.
+  if (atReady && vm.status?.ready !== true) return false;
+  return !(atReady && onPodNetwork(vmi)) || reached(WaitFor.HasIP, vm, vmi);
 }
 
 /** After a wait for `target`: `seen`, or what is observed once the trailing status has caught up (briefly). */

@@ -3,7 +3,8 @@ import { startWorld, type World } from "../support/world";
 
 // Every example under examples/ that needs only KubeVirt, run through the real Pulumi engine against the target
 // (see tests/support/target.ts), from a temporary copy so the engine's stack files never touch the repository.
-// examples/fleet has a suite of its own, on the simulator: tests/e2e/fleet.test.ts.
+// examples/fleet, examples/instance-types and examples/datavolume have suites of their own (fleet.test.ts,
+// instancetypes.test.ts, datavolumes.test.ts), on both tiers.
 
 const EXAMPLES = join(__dirname, "../../examples");
 

@@ -1,58 +1,97 @@
 import { join } from "node:path";
-import { startSimulator, type SimulatorHandle } from "../../simulator";
-import { recordAvailability, type AvailabilityRecord } from "../support/availability";
+import { KubeConfig } from "@kubernetes/client-node";
+import { startSimulator, type KubeObject } from "../../simulator";
+import { apiRequest } from "../../provider/kube/http";
+import { isAvailable, recordAvailability, type AvailabilityRecord } from "../support/availability";
+import { operatorRequest } from "../support/operator";
 import { createTestStack, type TestStack } from "../support/stack";
+import { simulatorRequests, startTarget, targetName, type SeenRequest, type Target } from "../support/target";
 
-// examples/fleet (20 VMs, maxUnavailable 5) through the real Pulumi engine against the simulator: the creates,
-// a rolling restart, a roll that stops at a VM that cannot become Ready, and the destroy, each checked against
-// the simulator's request log (which VM was written to, and when) and its store (when each VM was available).
-// Simulator only: it reads the simulator's request log and store.
+// examples/fleet through the real Pulumi engine against the target (see tests/support/target.ts): the creates,
+// a rolling restart, a roll that stops at a VM that cannot become Ready (simulator only, see below), and the
+// destroy, each checked against the requests the API received (which VM was written to, and when) and watches
+// on the VMs and their instances through the API (when each VM was available again). On the simulator the
+// example's defaults, 20 VMs 5 at a time; on the kubevirt tier 8 VMs 2 at a time (stack config `count` and
+// `maxUnavailable`): the same four batches, to keep within that tier's time.
 
-const describeSimulator =
-  (process.env.PULUMI_KUBEVIRT_TARGET ?? "simulator") === "simulator" ? describe : describe.skip;
-
+const TARGET = targetName();
+const SIMULATOR = TARGET === "simulator";
+const COUNT = SIMULATOR ? 20 : 8;
+const MAX_UNAVAILABLE = SIMULATOR ? 5 : 2;
 const EXAMPLE = join(__dirname, "../../examples/fleet");
-const NAMES = Array.from({ length: 20 }, (_, i) => `web-${i}`);
-const BATCHES = [0, 1, 2, 3].map((k) => NAMES.slice(5 * k, 5 * k + 5));
-const VMS = { group: "kubevirt.io", version: "v1", resource: "virtualmachines" };
-const VMIS = { ...VMS, resource: "virtualmachineinstances" };
+const NAMES = Array.from({ length: COUNT }, (_, i) => `web-${i}`);
+const BATCHES = Array.from({ length: COUNT / MAX_UNAVAILABLE }, (_, k) =>
+  NAMES.slice(MAX_UNAVAILABLE * k, MAX_UNAVAILABLE * (k + 1)),
+);
+const RESOURCES = 2 + 2 * COUNT; // stack, fleet, and a component and a VM per member
+const NAMESPACE = "/apis/kubevirt.io/v1/namespaces/default";
 const VM_PATH =
   /^\/apis\/(?:subresources\.)?kubevirt\.io\/v1\/namespaces\/default\/virtualmachines\/(web-\d+)/;
 /** The simulator's switch that makes a VM's images unknown: its next instance cannot pull them. */
 const IMAGE_PULL_ERROR = "sim.kubevirt.io/image-pull-error";
-/** Scheduled → Running: long enough that the VMs of a batch are down at the same time. */
+/**
+ * Scheduled → Running on the simulator: long enough that the VMs of a batch are down at the same time
+ * (KubeVirt's own controllers take longer than that by themselves).
+ */
 const BOOT_MS = 300;
 
-describeSimulator("examples/fleet: 20 VMs rolled 5 at a time", () => {
-  let sim: SimulatorHandle;
+/** What this suite needs of a target: the API and the requests it received. */
+type FleetTarget = Pick<Target, "kubeconfig" | "kubeconfigPath" | "mark" | "requests" | "stop">;
+
+/** The target; on the simulator, one whose guests take {@link BOOT_MS} to boot. */
+async function startFleetTarget(): Promise<FleetTarget> {
+  if (!SIMULATOR) return startTarget();
+  const sim = await startSimulator({ kubevirt: { timings: { base: "fast", runningMs: BOOT_MS } } });
+  return {
+    kubeconfig: sim.kubeconfig,
+    kubeconfigPath: sim.kubeconfigPath,
+    ...simulatorRequests(sim),
+    stop: () => sim.stop(),
+  };
+}
+
+// Not on the kubeconfig target: who was restarted when is read from the requests the API received, which a
+// cluster of one's own does not tell.
+const describeWithRequests = TARGET === "kubeconfig" ? describe.skip : describe;
+// The node stand-in of the kubevirt tier fails an image pull only for an image its registry does not know, and
+// the fleet's members share one template (an image edited into one VM is put back by the next update): the
+// simulator's per-VM switch has no counterpart there.
+const describeSimulator = SIMULATOR ? describe : describe.skip;
+
+describeWithRequests(`examples/fleet: ${COUNT} VMs rolled ${MAX_UNAVAILABLE} at a time`, () => {
+  let target: FleetTarget;
   let t: TestStack;
   let availability: AvailabilityRecord;
 
   beforeAll(async () => {
-    sim = await startSimulator({ kubevirt: { timings: { base: "fast", runningMs: BOOT_MS } } });
-    availability = recordAvailability(sim);
+    target = await startFleetTarget();
+    availability = await recordAvailability(target.kubeconfig);
     t = await createTestStack(
       EXAMPLE,
       "fleet",
-      { KUBECONFIG: sim.kubeconfigPath, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
+      { KUBECONFIG: target.kubeconfigPath, PULUMI_NODEJS_TRANSPILE_ONLY: "true" },
       true,
     );
+    if (!SIMULATOR) {
+      await t.stack.setAllConfig({
+        count: { value: String(COUNT) },
+        maxUnavailable: { value: String(MAX_UNAVAILABLE) },
+      });
+    }
   });
   afterAll(async () => {
-    availability?.stop();
+    await availability?.stop();
     await t?.dispose().catch(() => undefined);
-    await sim?.stop();
+    await target?.stop();
   });
 
   /** The writes to each VM since `mark` (including its start/stop/restart calls), by VM name. */
-  function writes(
-    mark: number,
-  ): Map<string, { time: number; method: string; path: string; status: number }[]> {
-    const byVm = new Map<string, { time: number; method: string; path: string; status: number }[]>();
-    for (const r of sim.requests.list({ afterSeq: mark, mutating: true })) {
+  function writes(mark: number): Map<string, SeenRequest[]> {
+    const byVm = new Map<string, SeenRequest[]>();
+    for (const r of target.requests(mark)!) {
       const name = VM_PATH.exec(r.path)?.[1];
-      if (name === undefined) continue;
-      byVm.set(name, [...(byVm.get(name) ?? []), { ...r, time: Date.parse(r.time) }]);
+      if (!r.mutating || name === undefined) continue;
+      byVm.set(name, [...(byVm.get(name) ?? []), r]);
     }
     return byVm;
   }
@@ -80,97 +119,133 @@ describeSimulator("examples/fleet: 20 VMs rolled 5 at a time", () => {
     }
   }
 
-  const vmiUid = (name: string) => sim.store.get(VMIS, "default", name)?.metadata.uid;
-
-  /** Sets or removes the image-pull fault switch on a VM (straight into the store: not a request). */
-  function setImagePullError(name: string, on: boolean): void {
-    const vm = sim.store.get(VMS, "default", name)!;
-    const annotations = { ...vm.metadata.annotations };
-    if (on) annotations[IMAGE_PULL_ERROR] = "true";
-    else delete annotations[IMAGE_PULL_ERROR];
-    sim.store.update(VMS, { ...vm, metadata: { ...vm.metadata, annotations } });
+  /** Asserts that the batches went in order: each one only once the one before was available again. */
+  function expectBatchesInOrder(startedAt: (name: string) => number): void {
+    for (let k = 1; k < BATCHES.length; k++) expectAfter(BATCHES[k - 1]!, BATCHES[k]!, startedAt);
   }
 
-  it("should say in preview that it rolls 20 VMs in 4 batches, then create them 5 at a time", async () => {
-    let mark = sim.requests.mark();
-    const preview = await t.stack.preview();
-    expect(preview.stdout).toContain("rolls 20 VMs in 4 batches of at most 5 (maxUnavailable 5)");
-    expect(sim.requests.list({ afterSeq: mark, mutating: true })).toEqual([]);
+  /** The objects of a KubeVirt resource in `default`, straight from the API. */
+  async function list(resource: "virtualmachines" | "virtualmachineinstances"): Promise<KubeObject[]> {
+    return (await operatorRequest(target.kubeconfig, "GET", `${NAMESPACE}/${resource}`)).body.items;
+  }
 
-    mark = sim.requests.mark();
+  /** The UID of each VM's instance, by VM name. */
+  async function vmiUids(): Promise<Map<string, string>> {
+    return new Map(
+      (await list("virtualmachineinstances")).map((vmi) => [vmi.metadata.name, vmi.metadata.uid!]),
+    );
+  }
+
+  /**
+   * Asserts that every VM has a Running and Ready instance, read from the API once `up` returned (the VMs'
+   * own `ready` outputs are not: on the kubevirt tier virt-controller writes the VM's `status.ready` a moment
+   * after its `printableStatus`, and `up` may return in between).
+   */
+  async function expectAllReady(): Promise<void> {
+    const vmis = new Map((await list("virtualmachineinstances")).map((vmi) => [vmi.metadata.name, vmi]));
+    expect(NAMES.filter((name) => !isAvailable(vmis.get(name) ?? {}))).toEqual([]);
+  }
+
+  it(`should say in preview that it rolls ${COUNT} VMs in ${BATCHES.length} batches, then create them ${MAX_UNAVAILABLE} at a time`, async () => {
+    let mark = target.mark();
+    const preview = await t.stack.preview();
+    expect(preview.stdout).toContain(
+      `rolls ${COUNT} VMs in ${BATCHES.length} batches of at most ${MAX_UNAVAILABLE} (maxUnavailable ${MAX_UNAVAILABLE})`,
+    );
+    expect(target.requests(mark)!.filter((r) => r.mutating)).toEqual([]);
+
+    mark = target.mark();
     const since = Date.now();
     const up = await t.stack.up();
     expect(up.outputs.names.value).toEqual(NAMES);
-    expect(up.outputs.batchCount.value).toBe(4);
-    expect(up.outputs.ready.value).toEqual(NAMES.map(() => true));
+    expect(up.outputs.batchCount.value).toBe(BATCHES.length);
+    await expectAllReady();
     // A VM is created when it first becomes unavailable (it exists, without a Ready instance).
-    const createdAt = (name: string) =>
-      availability.changes.find((c) => c.name === name && !c.available)!.time;
-    for (let k = 1; k < BATCHES.length; k++) expectAfter(BATCHES[k - 1]!, BATCHES[k]!, createdAt);
-    expect(availability.peakUnavailable(since)).toBeLessThanOrEqual(5);
-    expect(sim.store.list(VMS, "default").map((vm) => vm.metadata.name)).toHaveLength(20);
-    expect(up.summary.resourceChanges).toEqual({ create: 42 }); // stack, fleet, 20 × (component + VM)
+    expectBatchesInOrder((name) => availability.changes.find((c) => c.name === name && !c.available)!.time);
+    expect(availability.peakUnavailable(since)).toBeLessThanOrEqual(MAX_UNAVAILABLE);
+    expect((await list("virtualmachines")).map((vm) => vm.metadata.name).sort()).toEqual([...NAMES].sort());
+    expect(up.summary.resourceChanges).toEqual({ create: RESOURCES });
   });
 
-  it("should restart them 5 at a time when restartTrigger changes: never more than 5 down", async () => {
-    const before = NAMES.map(vmiUid);
+  it(`should restart them ${MAX_UNAVAILABLE} at a time when restartTrigger changes: never more than ${MAX_UNAVAILABLE} down`, async () => {
+    const before = await vmiUids();
     await t.stack.setConfig("restartTrigger", { value: "2" });
-    const mark = sim.requests.mark();
+    const mark = target.mark();
     const since = Date.now();
     const up = await t.stack.up();
     const restarted = restarts(mark);
     expect([...restarted.keys()].sort()).toEqual([...NAMES].sort());
-    for (let k = 1; k < BATCHES.length; k++) {
-      expectAfter(BATCHES[k - 1]!, BATCHES[k]!, (name) => restarted.get(name)!);
-    }
+    expectBatchesInOrder((name) => restarted.get(name)!);
     const peak = availability.peakUnavailable(since);
     process.stdout.write(`fleet rolling restart: at most ${peak} VMs unavailable at once\n`);
-    expect(peak).toBeLessThanOrEqual(5);
+    expect(peak).toBeLessThanOrEqual(MAX_UNAVAILABLE);
     // The VMs of a batch are restarted together, not one by one.
     expect(peak).toBeGreaterThan(1);
     const after = up.outputs.vmiUids.value as string[];
     after.forEach((uid, i) =>
-      expect({ vm: NAMES[i], renewed: uid !== before[i] }).toEqual({ vm: NAMES[i], renewed: true }),
+      expect({ vm: NAMES[i], renewed: uid !== before.get(NAMES[i]!) }).toEqual({
+        vm: NAMES[i],
+        renewed: true,
+      }),
     );
-    expect(up.outputs.ready.value).toEqual(NAMES.map(() => true));
+    await expectAllReady();
   });
 
-  it("should stop the roll at a VM of batch 2 that cannot become Ready, leave batches 3 and 4 alone, and finish on the next up", async () => {
-    const untouched = [...BATCHES[2]!, ...BATCHES[3]!];
-    const before = new Map(untouched.map((name) => [name, vmiUid(name)]));
-    setImagePullError("web-6", true);
-    await t.stack.setConfig("restartTrigger", { value: "3" });
-    let mark = sim.requests.mark();
-    await expect(t.stack.up()).rejects.toThrow(
-      /web-6 cannot become Ready with a new instance: (ErrImagePull|ImagePullBackOff)/,
-    );
-    const failed = writes(mark);
-    const restartedInFailedRun = [...restarts(mark).keys()];
-    expect(restartedInFailedRun).toEqual(expect.arrayContaining([...BATCHES[0]!, "web-6"]));
-    expect(restartedInFailedRun.every((name) => [...BATCHES[0]!, ...BATCHES[1]!].includes(name))).toBe(true);
-    expect(untouched.filter((name) => failed.has(name))).toEqual([]);
-    expect(untouched.filter((name) => vmiUid(name) !== before.get(name))).toEqual([]);
+  describeSimulator("a VM that cannot pull its image", () => {
+    const failing = BATCHES[1]![1]!; // web-6
+    const untouched = BATCHES.slice(2).flat();
 
-    // The image can be pulled again: the next `up` restarts web-6 (its failed update was not recorded) and
-    // only then batches 3 and 4.
-    setImagePullError("web-6", false);
-    mark = sim.requests.mark();
-    const since = Date.now();
-    const up = await t.stack.up();
-    const resumed = restarts(mark);
-    expect([...resumed.keys()]).toEqual(expect.arrayContaining(["web-6", ...untouched]));
-    expect(BATCHES[0]!.filter((name) => resumed.has(name))).toEqual([]);
-    expectAfter(["web-6"], BATCHES[2]!, (name) => resumed.get(name)!);
-    expectAfter(BATCHES[2]!, BATCHES[3]!, (name) => resumed.get(name)!);
-    // web-6 was down when this `up` began (it failed to boot): counted too.
-    expect(availability.peakUnavailable(since)).toBeLessThanOrEqual(5);
-    expect(up.outputs.ready.value).toEqual(NAMES.map(() => true));
+    /** Sets or removes the image-pull switch on a VM, as an operator would annotate it. */
+    async function setImagePullError(name: string, on: boolean): Promise<void> {
+      const kc = new KubeConfig();
+      kc.loadFromString(target.kubeconfig);
+      await apiRequest(kc, "PATCH", `${NAMESPACE}/virtualmachines/${name}`, {
+        body: { metadata: { annotations: { [IMAGE_PULL_ERROR]: on ? "true" : null } } },
+        contentType: "application/merge-patch+json",
+      });
+    }
+
+    it(`should stop the roll at ${failing} of batch 2, leave the later batches alone, and finish on the next up`, async () => {
+      const before = await vmiUids();
+      await setImagePullError(failing, true);
+      await t.stack.setConfig("restartTrigger", { value: "3" });
+      let mark = target.mark();
+      await expect(t.stack.up()).rejects.toThrow(
+        new RegExp(`${failing} cannot become Ready with a new instance: (ErrImagePull|ImagePullBackOff)`),
+      );
+      const failed = writes(mark);
+      const restartedInFailedRun = [...restarts(mark).keys()];
+      expect(restartedInFailedRun).toEqual(expect.arrayContaining([...BATCHES[0]!, failing]));
+      expect(restartedInFailedRun.every((name) => [...BATCHES[0]!, ...BATCHES[1]!].includes(name))).toBe(
+        true,
+      );
+      expect(untouched.filter((name) => failed.has(name))).toEqual([]);
+      const afterFailure = await vmiUids();
+      expect(untouched.filter((name) => afterFailure.get(name) !== before.get(name))).toEqual([]);
+
+      // The image can be pulled again: the next `up` restarts the failed VM (its failed update was not
+      // recorded) and only then the later batches.
+      await setImagePullError(failing, false);
+      mark = target.mark();
+      const since = Date.now();
+      await t.stack.up();
+      const resumed = restarts(mark);
+      expect([...resumed.keys()]).toEqual(expect.arrayContaining([failing, ...untouched]));
+      expect(BATCHES[0]!.filter((name) => resumed.has(name))).toEqual([]);
+      expectAfter([failing], BATCHES[2]!, (name) => resumed.get(name)!);
+      for (let k = 3; k < BATCHES.length; k++) {
+        expectAfter(BATCHES[k - 1]!, BATCHES[k]!, (name) => resumed.get(name)!);
+      }
+      // The failed VM was down when this `up` began (it failed to boot): counted too.
+      expect(availability.peakUnavailable(since)).toBeLessThanOrEqual(MAX_UNAVAILABLE);
+      await expectAllReady();
+    });
   });
 
   it("should destroy the last batch first, then the one before", async () => {
-    const mark = sim.requests.mark();
+    const mark = target.mark();
     const destroyed = await t.stack.destroy();
-    expect(destroyed.summary.resourceChanges).toEqual({ delete: 42 });
+    expect(destroyed.summary.resourceChanges).toEqual({ delete: RESOURCES });
     const deletedAt = new Map(
       [...writes(mark)].map(([name, ws]) => [
         name,
@@ -187,6 +262,6 @@ describeSimulator("examples/fleet: 20 VMs rolled 5 at a time", () => {
         ok: true,
       });
     }
-    expect(sim.store.list(VMS, "default")).toEqual([]);
+    expect(await list("virtualmachines")).toEqual([]);
   });
 });

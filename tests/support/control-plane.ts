@@ -14,12 +14,14 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { request } from "../../simulator/http/testing";
 
-/** One request as kube-apiserver's audit log records it. */
+/** One request as kube-apiserver's audit log records it (`audit.k8s.io/v1` Event, level Metadata). */
 export interface AuditEvent {
   verb: string;
   requestURI: string;
   user: { username: string };
   responseStatus?: { code: number };
+  /** When kube-apiserver received the request (RFC 3339 with microseconds). */
+  requestReceivedTimestamp: string;
 }
 
 /** A running control plane. */

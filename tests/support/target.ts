@@ -11,18 +11,25 @@
 import { readFileSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import { startSimulator } from "../../simulator";
-import type { KubeObject } from "../../simulator";
+import type { KubeObject, SimulatorHandle } from "../../simulator";
 import type { FaultInjector } from "../../simulator/http/faults";
 import { ApiError } from "../../provider/kube/errors";
 import { apiRequest } from "../../provider/kube/http";
-import { startControlPlane, type ControlPlane } from "./control-plane";
+import { startControlPlane, type AuditEvent, type ControlPlane } from "./control-plane";
 import { startKubeVirt } from "./kubevirt/control-plane";
 import type { NodeStandIn } from "./kubevirt/node";
 
 /** One request the API received from the product (or an operator in a test), as far as a target can tell. */
 export interface SeenRequest {
+  /** The HTTP method (`GET`, `POST`, `PUT`, `PATCH`, `DELETE`). */
+  method: string;
+  /** The URL path, without the query. */
   path: string;
   mutating: boolean;
+  /** When the API received it, in ms since the epoch (the machine's clock on both targets). */
+  time: number;
+  /** The HTTP status of the answer; 0 while unknown (a watch still open, a dropped connection). */
+  status: number;
 }
 
 /** A Kubernetes API with KubeVirt to run the product against. */
@@ -63,6 +70,44 @@ export function targetName(): Target["name"] {
 
 const MUTATING_VERBS = new Set(["create", "update", "patch", "delete", "deletecollection"]);
 
+/** The HTTP method of a Kubernetes verb (a non-resource request's verb is its method, in lower case). */
+const VERB_METHODS: Record<string, string> = {
+  create: "POST",
+  update: "PUT",
+  patch: "PATCH",
+  delete: "DELETE",
+  deletecollection: "DELETE",
+  get: "GET",
+  list: "GET",
+  watch: "GET",
+};
+
+/** A simulator's request log, as {@link Target.mark} and {@link Target.requests} give it. */
+export function simulatorRequests(sim: SimulatorHandle): Pick<Target, "mark" | "requests"> {
+  return {
+    mark: () => sim.requests.mark(),
+    requests: (mark) =>
+      sim.requests.list({ afterSeq: mark }).map((r) => ({
+        method: r.method,
+        path: r.path,
+        mutating: r.mutating,
+        time: Date.parse(r.time),
+        status: r.status,
+      })),
+  };
+}
+
+/** One event of kube-apiserver's audit log as the request it records. */
+function auditedRequest(e: AuditEvent): SeenRequest {
+  return {
+    method: VERB_METHODS[e.verb] ?? e.verb.toUpperCase(),
+    path: e.requestURI.split("?")[0]!,
+    mutating: MUTATING_VERBS.has(e.verb),
+    time: Date.parse(e.requestReceivedTimestamp),
+    status: e.responseStatus?.code ?? 0,
+  };
+}
+
 function apiReader(kubeconfig: string): Pick<Target, "list" | "getVm"> {
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
@@ -90,9 +135,7 @@ async function simulatorTarget(): Promise<Target> {
     kubeconfigPath: sim.kubeconfigPath,
     secret: sim.token,
     faults: sim.faults,
-    mark: () => sim.requests.mark(),
-    requests: (mark) =>
-      sim.requests.list({ afterSeq: mark }).map((r) => ({ path: r.path, mutating: r.mutating })),
+    ...simulatorRequests(sim),
     ...apiReader(sim.kubeconfig),
     stop: () => sim.stop(),
   };
@@ -115,10 +158,7 @@ async function kubevirtTarget(): Promise<Target> {
       controlPlane: cp,
       node: kubevirt.node,
       mark: () => seen().length,
-      requests: (mark) =>
-        seen()
-          .slice(mark)
-          .map((e) => ({ path: e.requestURI.split("?")[0], mutating: MUTATING_VERBS.has(e.verb) })),
+      requests: (mark) => seen().slice(mark).map(auditedRequest),
       ...apiReader(cp.kubeconfig),
       async stop() {
         await kubevirt.stop();

@@ -1,17 +1,19 @@
 import { join } from "node:path";
-import { startWorld, type World } from "../support/world";
+import { sharedTarget, startWorld, type World } from "../support/world";
 
 // Every example under examples/ that needs only KubeVirt, run through the real Pulumi engine against the target
 // (see tests/support/target.ts), from a temporary copy so the engine's stack files never touch the repository.
 // examples/fleet, examples/instance-types and examples/datavolume have suites of their own (fleet.test.ts,
-// instancetypes.test.ts, datavolumes.test.ts), on both tiers.
+// shapes.test.ts), on both tiers.
 
 const EXAMPLES = join(__dirname, "../../examples");
+/** One target for every suite of this file. */
+const target = sharedTarget();
 
 describe("examples/quickstart", () => {
   let w: World;
   beforeAll(async () => {
-    w = await startWorld(join(EXAMPLES, "quickstart"), "quickstart", true);
+    w = await startWorld(join(EXAMPLES, "quickstart"), "quickstart", true, target);
   });
   afterAll(async () => {
     await w?.dispose();
@@ -34,7 +36,7 @@ describe("examples/quickstart", () => {
 describe("examples/manual-power", () => {
   let w: World;
   beforeAll(async () => {
-    w = await startWorld(join(EXAMPLES, "manual-power"), "manual", true);
+    w = await startWorld(join(EXAMPLES, "manual-power"), "manual", true, target);
   });
   afterAll(async () => {
     await w?.dispose();
@@ -66,8 +68,8 @@ describe("examples/environments and examples/ci-preview", () => {
   let prod: World;
   beforeAll(async () => {
     [dev, prod] = await Promise.all([
-      startWorld(join(EXAMPLES, "environments"), "dev", true),
-      startWorld(join(EXAMPLES, "environments"), "prod", true),
+      startWorld(join(EXAMPLES, "environments"), "dev", true, target),
+      startWorld(join(EXAMPLES, "environments"), "prod", true, target),
     ]);
   });
   afterAll(async () => {

@@ -17,9 +17,38 @@ export interface World {
   dispose(): Promise<void>;
 }
 
-/** Starts the target and a fresh stack of the program in `programDir` against it. */
-export async function startWorld(programDir: string, stackName: string, copy = false): Promise<World> {
-  const target = await startTarget();
+/**
+ * One target for the worlds of a whole test file, started before its first suite and stopped after its last: on
+ * the kubevirt tier each target is a control plane of its own, about 25 s to start and stop. Call it at the
+ * file's top level (it registers the hooks); the suites pass what it returns to {@link startWorld} and name
+ * their VMs apart from one another's (what a suite leaves behind stays until the target stops).
+ */
+export function sharedTarget(): () => Target {
+  let target: Target | undefined;
+  beforeAll(async () => {
+    target = await startTarget();
+  }, 300_000);
+  afterAll(async () => {
+    await target?.stop();
+  });
+  return () => {
+    if (!target) throw new Error("sharedTarget: the target has not started (its beforeAll failed)");
+    return target;
+  };
+}
+
+/**
+ * A fresh stack of the program in `programDir` against `shared` (see {@link sharedTarget}), or against a target of
+ * its own, started here and stopped by `dispose`.
+ */
+export async function startWorld(
+  programDir: string,
+  stackName: string,
+  copy = false,
+  shared?: () => Target,
+): Promise<World> {
+  const target = shared ? shared() : await startTarget();
+  const stopTarget = () => (shared ? Promise.resolve() : target.stop());
   let t: TestStack;
   try {
     const env = {
@@ -29,7 +58,7 @@ export async function startWorld(programDir: string, stackName: string, copy = f
     };
     t = await createTestStack(programDir, stackName, env, copy);
   } catch (err) {
-    await target.stop();
+    await stopTarget();
     throw err;
   }
   return {
@@ -52,7 +81,7 @@ export async function startWorld(programDir: string, stackName: string, copy = f
     },
     async dispose() {
       await t.dispose().catch(() => undefined);
-      await target.stop();
+      await stopTarget();
     },
   };
 }

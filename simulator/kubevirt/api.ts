@@ -2,7 +2,7 @@
  * KubeVirt API constants and small readers over plain JSON objects (no I/O).
  * Values follow `staging/src/kubevirt.io/api/core/v1/types.go` (docs/kubevirt-behaviour.md §0).
  */
-import type { KubeObject, ResourceKey } from "../store/types";
+import type { KubeObject, OwnerReference, ResourceKey } from "../store/types";
 
 /** The JSON helpers the KubeVirt layer uses, from the store layer. */
 export { clone, rfc3339 } from "../store/json";
@@ -224,4 +224,16 @@ export function objKey(namespace: string | undefined, name: string): string {
 export function splitKey(key: string): [string, string] {
   const i = key.indexOf("/");
   return [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** The controller reference KubeVirt puts on what it makes for a VM (`metav1.NewControllerRef(vm)`). */
+export function controllerRefTo(vm: KubeObject): OwnerReference {
+  return {
+    apiVersion: "kubevirt.io/v1",
+    kind: "VirtualMachine",
+    name: vm.metadata.name,
+    uid: vm.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }

@@ -4,7 +4,7 @@
  * then the importer pod) and writes the DataVolume's status derived from the PVC (`dataVolumeStatus`); see
  * `datavolume.ts` and docs/kubevirt-behaviour.md §11.
  */
-import type { KubeObject, Store, WatchEvent } from "../store/types";
+import type { KubeObject, WatchEvent } from "../store/types";
 import { isFinal, objKey, splitKey, stableStringify, VMI_KEY } from "./api";
 import {
   claimBlocker,
@@ -21,21 +21,12 @@ import {
 import { StageTimers, writeStaged } from "./stage-runner";
 import { delayFor, selectStage } from "./stages";
 import { findStorageClass, DATAVOLUME_KEY, PVC_KEY, STORAGECLASS_KEY, VOLUMESNAPSHOT_KEY } from "./storage";
-import type { Clock, Rng, Timers, Timings } from "./timings";
+import type { ControllerConfig } from "./controller";
 import { claimNames } from "./volumes";
 import { WorkQueues } from "./work-queue";
-import type { WorldSettings } from "./world";
 
-/** What the CDI controller works with. */
-export interface CdiControllerConfig {
-  store: Store;
-  timings: Timings;
-  clock: Clock;
-  timers: Timers;
-  rng: Rng;
-  settings: () => WorldSettings;
-  log?: (message: string) => void;
-}
+/** What the CDI controller works with: what KubeVirt's controller does, without its stages. */
+export type CdiControllerConfig = Omit<ControllerConfig, "stages">;
 
 /** CDI's DataVolume controllers and the PVCs' simulated volumes and importer pods, over one store. */
 export class CdiController {

@@ -5,12 +5,18 @@
  * start/stop/restart and pause/unpause subresources, the world control routes, and starts the controllers. See
  * simulator/README.md.
  */
-import { StatusError, type ResourceKey } from "../store/types";
-import type { ExtensionHost, PrinterColumn, ResourceDefinition } from "../store/extensions";
+import { StatusError } from "../store/types";
+import type { ExtensionHost, PrinterColumn } from "../store/extensions";
 import { VM_KEY, VMI_KEY } from "./api";
 import { virtualMachineAdmitter, virtualMachineInstanceAdmitter } from "./admission";
 import { instancetypeResources } from "./instancetype";
-import { defaultStorageClass, storageResources, STORAGECLASS_KEY } from "./storage";
+import {
+  AGE_COLUMN,
+  defaultStorageClass,
+  resourceDefinition,
+  storageResources,
+  STORAGECLASS_KEY,
+} from "./storage";
 import {
   executePlan,
   storeApplier,
@@ -34,31 +40,11 @@ export interface InstalledKubeVirt {
 /** The subresources API group and the versions it is served in. */
 const SUBRESOURCES_VERSIONS = ["v1", "v1alpha3"];
 
-const AGE_COLUMN: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
 const READY_COLUMN: PrinterColumn = {
   name: "Ready",
   type: "string",
   jsonPath: ".status.conditions[?(@.type=='Ready')].status",
 };
-
-/** A namespaced kubevirt.io resource with a status subresource, named after its kind. */
-function kubevirtResource(
-  key: ResourceKey,
-  kind: string,
-  shortNames: string[],
-  printerColumns: PrinterColumn[],
-): ResourceDefinition {
-  return {
-    key,
-    kind,
-    listKind: `${kind}List`,
-    singular: kind.toLowerCase(),
-    shortNames,
-    namespaced: true,
-    statusSubresource: true,
-    printerColumns,
-  };
-}
 
 function required(body: unknown, field: string): string {
   const v = (body as Record<string, unknown> | null)?.[field];
@@ -74,17 +60,19 @@ function required(body: unknown, field: string): string {
 function registerResources(host: ExtensionHost, options: KubeVirtOptions): void {
   // KubeVirt's CRD columns, so `kubectl get vm` looks as it does on a cluster.
   host.registerResource(
-    kubevirtResource(
+    resourceDefinition(
       VM_KEY,
       "VirtualMachine",
+      true,
       ["vm", "vms"],
       [AGE_COLUMN, { name: "Status", type: "string", jsonPath: ".status.printableStatus" }, READY_COLUMN],
     ),
   );
   host.registerResource(
-    kubevirtResource(
+    resourceDefinition(
       VMI_KEY,
       "VirtualMachineInstance",
+      true,
       ["vmi", "vmis"],
       [
         AGE_COLUMN,

@@ -33,10 +33,15 @@ export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-c
 /** The name of the simulator's default StorageClass. */
 export const DEFAULT_STORAGE_CLASS = "standard";
 
-const AGE: PrinterColumn = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
+/** The `Age` column every kind's table has. */
+export const AGE_COLUMN: PrinterColumn = {
+  name: "Age",
+  type: "date",
+  jsonPath: ".metadata.creationTimestamp",
+};
 
-/** A resource definition of these kinds. */
-function definition(
+/** A resource definition named after its kind (the simulator's KubeVirt and storage kinds alike). */
+export function resourceDefinition(
   key: ResourceKey,
   kind: string,
   namespaced: boolean,
@@ -60,7 +65,7 @@ function definition(
 export function storageResources(): ResourceDefinition[] {
   return [
     {
-      ...definition(
+      ...resourceDefinition(
         DATAVOLUME_KEY,
         "DataVolume",
         true,
@@ -69,12 +74,12 @@ export function storageResources(): ResourceDefinition[] {
           { name: "Phase", type: "string", jsonPath: ".status.phase" },
           { name: "Progress", type: "string", jsonPath: ".status.progress" },
           { name: "Restarts", type: "integer", jsonPath: ".status.restartCount" },
-          AGE,
+          AGE_COLUMN,
         ],
       ),
       categories: ["all"],
     },
-    definition(
+    resourceDefinition(
       PVC_KEY,
       "PersistentVolumeClaim",
       true,
@@ -84,10 +89,10 @@ export function storageResources(): ResourceDefinition[] {
         { name: "Volume", type: "string", jsonPath: ".spec.volumeName" },
         { name: "Capacity", type: "string", jsonPath: ".status.capacity.storage" },
         { name: "StorageClass", type: "string", jsonPath: ".spec.storageClassName" },
-        AGE,
+        AGE_COLUMN,
       ],
     ),
-    definition(
+    resourceDefinition(
       STORAGECLASS_KEY,
       "StorageClass",
       false,
@@ -96,11 +101,11 @@ export function storageResources(): ResourceDefinition[] {
         { name: "Provisioner", type: "string", jsonPath: ".provisioner" },
         { name: "ReclaimPolicy", type: "string", jsonPath: ".reclaimPolicy" },
         { name: "VolumeBindingMode", type: "string", jsonPath: ".volumeBindingMode" },
-        AGE,
+        AGE_COLUMN,
       ],
       false,
     ),
-    definition(
+    resourceDefinition(
       VOLUMESNAPSHOT_KEY,
       "VolumeSnapshot",
       true,
@@ -108,7 +113,7 @@ export function storageResources(): ResourceDefinition[] {
       [
         { name: "ReadyToUse", type: "boolean", jsonPath: ".status.readyToUse" },
         { name: "SourcePVC", type: "string", jsonPath: ".spec.source.persistentVolumeClaimName" },
-        AGE,
+        AGE_COLUMN,
       ],
     ),
   ];

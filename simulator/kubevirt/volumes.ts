@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../store/types";
 import { isObject } from "../store/json";
-import { clone } from "./api";
+import { clone, controllerRefTo } from "./api";
 import { DvPhase } from "./datavolume";
 import { claimPhase, DATAVOLUME_KEY } from "./storage";
 
@@ -87,16 +87,7 @@ export function dataVolumeFromTemplate(vm: KubeObject, template: Record<string, 
         ...(obj(meta.annotations) as Record<string, string>),
         [ALLOW_CLAIM_ADOPTION_ANNOTATION]: "true",
       },
-      ownerReferences: [
-        {
-          apiVersion: "kubevirt.io/v1",
-          kind: "VirtualMachine",
-          name: vm.metadata.name,
-          uid: vm.metadata.uid ?? "",
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerRefTo(vm)],
     },
     spec,
   };

@@ -541,6 +541,28 @@ describe("watch", () => {
     await eventually(() => w.done(), 2500);
   });
 
+  it("should answer a watch-list with the current objects, then the bookmark that ends them", async () => {
+    const names = (await api.list("test.sim.io/v1", "Widget", "default")).items.map((o) => o.metadata!.name);
+    expect(names.length).toBeGreaterThan(0);
+    const w = collect(W, {
+      sendInitialEvents: true,
+      allowWatchBookmarks: true,
+      resourceVersionMatch: "NotOlderThan",
+      resourceVersion: sim.store.currentResourceVersion(),
+      timeoutSeconds: 1,
+    });
+    await eventually(() => w.events.some((e) => e.type === "BOOKMARK"));
+    const end = w.events.findIndex((e) => e.type === "BOOKMARK");
+    expect(w.events.slice(0, end).map((e) => [e.type, e.object.metadata!.name])).toEqual(
+      names.map((n) => ["ADDED", n]),
+    );
+    expect(w.events[end]!.object.metadata).toMatchObject({
+      annotations: { "k8s.io/initial-events-end": "true" },
+      resourceVersion: sim.store.currentResourceVersion(),
+    });
+    await eventually(() => w.done(), 2500);
+  });
+
   it("should feed a client-node informer", async () => {
     const path = "/apis/test.sim.io/v1/namespaces/other/widgets";
     const list = async () => (await api.list("test.sim.io/v1", "Widget", "other")) as never;

@@ -488,6 +488,7 @@ export class ApiServer implements ExtensionHost {
         selector: selectorOf(query),
         resourceVersion: query.get("resourceVersion") ?? undefined,
         bookmarks: query.get("allowWatchBookmarks") === "true",
+        initialEvents: query.get("sendInitialEvents") === "true",
         timeoutSeconds: timeout === null ? undefined : Number(timeout),
         bookmarkIntervalMs: this.bookmarkIntervalMs,
         faults: fired,

@@ -2,7 +2,8 @@
  * Watch streams: newline-delimited JSON `{"type":..,"object":..}` events, resumable from a resourceVersion,
  * with periodic BOOKMARKs on request and `timeoutSeconds`. A resourceVersion older than the store's history is
  * answered as kube-apiserver answers it: HTTP 200, then one ERROR event carrying a 410 Expired Status, then the
- * end of the stream (the cacher returns "a watch that immediately reports the error").
+ * end of the stream (the cacher returns "a watch that immediately reports the error"). A watch-list
+ * (`sendInitialEvents=true`) gets the current state, then the bookmark that ends it, as kube-apiserver sends them.
  */
 import type { ServerResponse } from "node:http";
 import type { ResourceDefinition } from "../store/extensions";
@@ -22,6 +23,11 @@ export interface WatchRequest {
   selector: Selector;
   resourceVersion?: string;
   bookmarks: boolean;
+  /**
+   * `sendInitialEvents=true` (a watch-list, as client-go's reflectors and `kubectl delete --wait` send it): the
+   * current objects as ADDED, then a BOOKMARK annotated `k8s.io/initial-events-end`, then the changes.
+   */
+  initialEvents?: boolean;
   timeoutSeconds?: number;
   bookmarkIntervalMs: number;
   faults: FaultAction[];
@@ -78,6 +84,7 @@ class WatchStream {
     }
     if (this.cut && this.cut.afterEvents === 0) return this.end(this.cut.abrupt);
     if (!this.subscribe()) return;
+    if (this.w.initialEvents) this.bookmark({ "k8s.io/initial-events-end": "true" });
     if (this.w.bookmarks) this.scheduleBookmark();
     const timeout = this.w.timeoutSeconds;
     if (timeout !== undefined && timeout > 0) this.timers.push(setTimeout(() => this.end(), timeout * 1000));
@@ -97,7 +104,9 @@ class WatchStream {
   /** Watches the store; false when the watch could not start, or ended during the replay of past events. */
   private subscribe(): boolean {
     try {
-      this.unsubscribe = this.store.watch(this.w.def.key, this.w.resourceVersion, (e) => this.deliver(e));
+      // A watch-list starts from the current state, whatever resourceVersion it names.
+      const from = this.w.initialEvents ? undefined : this.w.resourceVersion;
+      this.unsubscribe = this.store.watch(this.w.def.key, from, (e) => this.deliver(e));
     } catch (err) {
       if (err instanceof StatusError) this.fail(err);
       else this.fail(new StatusError(500, "InternalError", `Internal error occurred: ${String(err)}`));
@@ -113,14 +122,23 @@ class WatchStream {
   private scheduleBookmark(): void {
     this.timers.push(
       setTimeout(() => {
-        this.write("BOOKMARK", {
-          kind: this.w.def.kind,
-          apiVersion: this.apiVersion,
-          metadata: { resourceVersion: this.store.currentResourceVersion(), creationTimestamp: null },
-        });
+        this.bookmark();
         this.scheduleBookmark();
       }, this.w.bookmarkIntervalMs),
     );
+  }
+
+  /** A BOOKMARK at the store's current resourceVersion (with `annotations`, e.g. the end of the initial events). */
+  private bookmark(annotations?: Record<string, string>): void {
+    this.write("BOOKMARK", {
+      kind: this.w.def.kind,
+      apiVersion: this.apiVersion,
+      metadata: {
+        resourceVersion: this.store.currentResourceVersion(),
+        creationTimestamp: null,
+        ...(annotations ? { annotations } : {}),
+      },
+    });
   }
 
   private write(type: string, object: unknown): void {

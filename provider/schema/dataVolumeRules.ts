@@ -43,9 +43,15 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** The source kinds `source` gives (only object-valued members count). */
+/** The source kinds `source` gives, in CDI's order (others after them, sorted): the same whatever the key order. */
 function sourceKinds(source: Record<string, unknown>): string[] {
-  return Object.keys(source).filter((k) => source[k] !== undefined && source[k] !== null);
+  const rank = (k: string) => {
+    const i = (DATA_VOLUME_SOURCES as readonly string[]).indexOf(k);
+    return i < 0 ? DATA_VOLUME_SOURCES.length : i;
+  };
+  return Object.keys(source)
+    .filter((k) => source[k] !== undefined && source[k] !== null)
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** Whether a volume populator fills the claim (`dataSourceRef` or `dataSource` in `storage` or `pvc`): no source then. */

@@ -305,6 +305,35 @@ describe("evaluate: image pull failures", () => {
     ).toEqual({ kind: "failed", reason: `ErrImagePull: ${message}` });
   });
 
+  it("should not take the old instance's pull failure for the new one's after a restart", () => {
+    const target = { state: "running", level: "Ready", strategy: "Always", newerThanUid: "vmi-1" } as const;
+    const vm = vmWith({
+      printableStatus: "ImagePullBackOff",
+      conditions: pullFailed("ImagePullBackOff", `Back-off pulling image "${image}"`),
+    });
+    const old = vmiWith("Scheduling", { conditions: pullFailed("ImagePullBackOff", "x") }, "vmi-1");
+    expect(evaluate(target, vm, old).kind).toBe("pending");
+    expect(evaluate(target, vm, undefined).kind).toBe("pending");
+    // The new instance's own failure counts.
+    const fresh = vmiWith("Scheduling", { conditions: pullFailed("ImagePullBackOff", "y") }, "vmi-2");
+    expect(evaluate(target, vm, fresh)).toEqual({ kind: "failed", reason: "ImagePullBackOff: y" });
+  });
+
+  it("should wait through the backoff KubeVirt gives the instance a restart ended before it ran", () => {
+    const target = { state: "running", level: "Ready", strategy: "Always", newerThanUid: "vmi-1" } as const;
+    const vm = vmWith({
+      printableStatus: "CrashLoopBackOff",
+      startFailure: { consecutiveFailCount: 1, lastFailedVMIUID: "vmi-1" },
+    });
+    expect(evaluate(target, vm, undefined, { vmiUid: "vmi-1" }).kind).toBe("pending");
+    // A new instance that fails before it runs is news.
+    const again = vmWith({
+      printableStatus: "CrashLoopBackOff",
+      startFailure: { consecutiveFailCount: 2, lastFailedVMIUID: "vmi-2" },
+    });
+    expect(evaluate(target, again, undefined, { vmiUid: "vmi-1" }).kind).toBe("failed");
+  });
+
   it("should fall back to the VM's mirrored conditions when the instance is not at hand", () => {
     const vm = vmWith({
       printableStatus: "ImagePullBackOff",

@@ -41,6 +41,17 @@ export const HOPELESS_STATUSES: readonly string[] = [
   "DataVolumeError",
 ];
 
+/**
+ * Hopeless printableStatus values KubeVirt computes from the instance's conditions (§2.5): while a restart's new
+ * instance is not there yet, they are what the old one said, not news about the new one.
+ */
+const INSTANCE_STATUSES: readonly string[] = [
+  "ErrorUnschedulable",
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "ErrorPvcNotFound",
+];
+
 /** Conditions whose False status explains a hopeless printableStatus (scheduling, image pulls, volumes). */
 const EXPLAINING_CONDITIONS: readonly string[] = ["PodScheduled", "Synchronized"];
 
@@ -158,9 +169,13 @@ export function evaluate(
       if (current && target.acceptFinal && current.status?.phase === "Succeeded") return { kind: "done" };
       if (current && reached(target.level, vm, current)) return { kind: "done" };
       const fresh = vmi && vmi.metadata.uid !== prior.vmiUid && vmi.metadata.uid !== target.newerThanUid;
+      const oldNews =
+        !current &&
+        target.newerThanUid !== undefined &&
+        INSTANCE_STATUSES.includes(vm.status?.printableStatus ?? "");
       return (
         (current ? undefined : disksHopeless(vm, dataVolumes)) ??
-        hopeless(vm, current, prior) ??
+        (oldNews ? undefined : hopeless(vm, current, prior)) ??
         (fresh ? endedForGood(target.strategy, vmi) : undefined) ??
         pending
       );
@@ -220,10 +235,16 @@ export function hopeless(vm: LiveVm, vmi: LiveVmi | undefined, prior: Prior = {}
   return { kind: "failed", reason: `${printable}${detail}${crash}` };
 }
 
-/** Whether the VM's crash-loop record is news: it counts failures and names another instance than before. */
+/**
+ * Whether the VM's crash-loop record is news: it counts failures and names another instance than before, and not
+ * the instance there was before the wait (KubeVirt counts one that a restart or stop ended before it ran, e.g.
+ * one stuck pulling its image, as a failed start: the wait is for the one after it, which KubeVirt starts once
+ * its backoff has passed).
+ */
 function freshCrashLoop(vm: LiveVm, prior: Prior): boolean {
   const record = vm.status?.startFailure;
   if (!record?.consecutiveFailCount) return false;
+  if (prior.vmiUid !== undefined && record.lastFailedVMIUID === prior.vmiUid) return false;
   return prior.failedVmiUid === undefined || record.lastFailedVMIUID !== prior.failedVmiUid;
 }
 

@@ -8,7 +8,8 @@
  *   gets `PodScheduled=False` (`Unschedulable`, "0/1 nodes are available: 1 Insufficient memory."), as
  *   kube-scheduler would write it.
  * - Kubelet: a bound pod becomes Running with every container Running and Ready (the VMI's Ready condition comes
- *   from the pod's); an image the registry does not know stays Waiting (`ErrImagePull`, then `ImagePullBackOff`);
+ *   from the pod's); an image the registry does not know, or any image of a VMI or VM switched with
+ *   `sim.kubevirt.io/image-pull-error=true`, stays Waiting (`ErrImagePull`, then `ImagePullBackOff`);
  *   a pod whose VMI is final becomes Succeeded; a terminating pod is removed once its VMI is final or gone
  *   (kubelet.ts has the statuses it writes).
  * - virt-handler (with the `kubevirt-handler` token: KubeVirt's VMI webhook reverts status writes by anyone
@@ -26,6 +27,7 @@
  */
 import { makeInformer, type KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
 import { request, type RequestOptions } from "../../../simulator/http/testing";
+import type { KubeObject } from "../../../simulator/store/types";
 import { exitedPodStatus, now, podRequests, pullErrorPodStatus, runningPodStatus, type Obj } from "./kubelet";
 import { TIMING_PROFILES } from "../../../simulator/kubevirt/timings";
 import { PAUSED_REASON } from "../../../simulator/kubevirt/subresources";
@@ -34,6 +36,7 @@ import { KUBEVIRT_NAMESPACE, SERVICE_ACCOUNTS } from "./install";
 import {
   DEFAULT_KNOWN_IMAGES,
   Fault,
+  hasFault,
   isKnownImage,
   parseQuantity,
   STAGE_DELAY_ANNOTATION_SUFFIX,
@@ -376,15 +379,32 @@ class NodeWorld implements NodeStandIn {
       (pod.status?.containerStatuses ?? []).some((c: any) => c.state?.waiting?.reason === "ImagePullBackOff")
     )
       return;
-    const unknown = (pod.spec.containers ?? [])
-      .map((c: any) => c.image as string)
-      .find((i: string) => !isKnownImage(i, DEFAULT_KNOWN_IMAGES));
+    const images = (pod.spec.containers ?? []).map((c: any) => c.image as string);
+    const unknown = images.find((i: string) => !isKnownImage(i, DEFAULT_KNOWN_IMAGES));
     const ready = !(vmi && this.held.has(key(vmi)));
-    this.after(`${id}:start`, TIMINGS.scheduledMs, () =>
-      this.patch(this.kubelet, `${path}/status`, {
-        status: unknown ? pullErrorPodStatus(pod, unknown) : runningPodStatus(pod, this.ipFor(pod), ready),
-      }),
-    );
+    this.after(`${id}:start`, TIMINGS.scheduledMs, async () => {
+      // Switched: the first containerDisk's image (KubeVirt names those containers `volume<volume name>`).
+      const disk = (pod.spec.containers ?? []).find((c: any) => String(c.name).startsWith("volume"));
+      const unpullable =
+        unknown ?? ((await this.pullErrorSwitched(vmi)) ? (disk?.image ?? images[0]) : undefined);
+      return this.patch(this.kubelet, `${path}/status`, {
+        status: unpullable
+          ? pullErrorPodStatus(pod, unpullable)
+          : runningPodStatus(pod, this.ipFor(pod), ready),
+      });
+    });
+  }
+
+  /**
+   * Whether the simulator's image-pull switch (`sim.kubevirt.io/image-pull-error`) is on for the instance: on the
+   * VMI (its template's metadata), else on its VM, as the simulator reads it.
+   */
+  private async pullErrorSwitched(vmi: Obj | undefined): Promise<boolean> {
+    if (!vmi) return false;
+    const owner = (vmi.metadata?.ownerReferences ?? []).find((r) => r.kind === "VirtualMachine");
+    const vmPath = `/apis/kubevirt.io/v1/namespaces/${vmi.metadata?.namespace}/virtualmachines/${owner?.name}`;
+    const vm = owner ? (await request<Obj>(this.kubelet, "GET", vmPath)).json : undefined;
+    return hasFault(Fault.ImagePullError, vmi as KubeObject, vm?.metadata ? (vm as KubeObject) : undefined);
   }
 
   private ipFor(pod: Obj): string {
